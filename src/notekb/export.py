@@ -1,0 +1,65 @@
+"""`notekb export DIR`: the same Markdown pages the plugin hands MkDocs, written to disk.
+
+For Zensical or any other engine, and for inspection. Hand-written pages from the docs folder are
+copied along, with the home page's family overview filled in, so DIR is a complete docs folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from .pipeline import Site, build_site
+from .registry import Registry
+from .render import family_overview
+
+FAMILY_MARKER = "<!-- notekb:family -->"
+STYLESHEET = "assets/notekb.css"
+
+
+def stylesheet() -> str:
+    return resources.files("notekb").joinpath("assets/notekb.css").read_text(encoding="utf-8")
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | None = None, data_dir: str | Path | None = None) -> Site:
+    """Write every generated page (and the docs folder's own pages) under out_dir."""
+    registry = Registry.load(data_dir)
+    site = build_site(notes_dir, registry)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if docs_dir and Path(docs_dir).is_dir():
+        for path in Path(docs_dir).rglob("*"):
+            if path.is_file():
+                target = out / path.relative_to(docs_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if path.suffix == ".md":
+                    text = path.read_text(encoding="utf-8")
+                    text = text.replace(FAMILY_MARKER, family_overview(registry, site.counts, path.relative_to(docs_dir).as_posix()))
+                    target.write_text(text, encoding="utf-8")
+                else:
+                    shutil.copyfile(path, target)
+    for page in site.pages:
+        target = out / page.path
+        if not _inside(out, target):  # page paths come from ids that are validated; belt and braces
+            raise ValueError(f"refusing to write outside {out}: {page.path}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+    for asset in site.assets:
+        target = out / asset.path
+        if _inside(out, target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(asset.source, target)
+    css = out / STYLESHEET
+    if not css.exists():
+        css.parent.mkdir(parents=True, exist_ok=True)
+        css.write_text(stylesheet(), encoding="utf-8")
+    return site

@@ -1,0 +1,161 @@
+"""The whole pipeline, notes folder in, pages out: read -> clean -> route -> render.
+
+`build_site` is what the MkDocs plugin and `notekb export` call. One bad note never takes the
+others down: a note that cannot be read, or that trips over a bug in a later stage, is reported
+with its file name and still gets a page that shows its text as escaped plain text.
+
+Cleaning and routing a note depend only on its bytes, its path and the registry, so their result is
+cached by (path, sha256 of the bytes): a `mkdocs serve` rebuild after one edit re-processes only the
+edited note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import clean_note
+from .registry import Registry
+from .read import find_notes, read_note
+from .render import display_title, note_path, render_site
+from .route import route_note
+from .types import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
+
+log = logging.getLogger("mkdocs.plugins.notekb")
+
+
+@dataclass
+class Site:
+    """Everything the front doors need: pages to write, files to copy, and what went wrong."""
+
+    pages: list[Page]
+    notes: list[Note]
+    assets: list[Asset] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    processed: int = 0  # notes cleaned and routed in this build (the rest came from the cache)
+
+
+@dataclass
+class NoteCache:
+    """Cleaned and routed notes keyed by (relative path, content hash)."""
+
+    entries: dict[tuple[str, str], tuple[Note, list[Diagnostic]]] = field(default_factory=dict)
+
+    def prune(self, alive: set[tuple[str, str]]) -> None:
+        for key in list(self.entries):
+            if key not in alive:
+                del self.entries[key]
+
+
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
+    """A note we could not process still appears: its bytes as escaped plain text, and why."""
+    data = path.read_bytes()[:200_000] if path.is_file() else b""
+    text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    body = f'<div class="nkb-error" markdown>\n\n**这篇笔记无法处理**：{diagnostic.message}\n\n</div>\n\n{_fence(text)}'
+    note_id = "unreadable-" + hashlib.sha1(rel.encode()).hexdigest()[:10]
+    part = Part(anchor="", title=None, sections=[Section("text", None, 0, body, 1, "zh-Hans", topic="overview")])
+    part.target = Target("other", note_id, [f"unreadable: {diagnostic.message}"])
+    return Note(id=note_id, rel=rel, digest=hashlib.sha256(data).hexdigest(), title=Path(rel).name, lang="zh-Hans", parts=[part], diagnostics=[diagnostic])
+
+
+def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[Diagnostic]]:
+    """read -> clean -> route for one file, never raising."""
+    model_ids = [m.id for m in registry.models]
+    try:
+        raw, problems = read_note(path, rel, model_ids)
+    except NoteError as exc:
+        return unreadable_note(path, rel, exc.diagnostic), [exc.diagnostic]
+    except OSError as exc:
+        diagnostic = Diagnostic(rel, f"cannot read file: {exc.strerror or exc}", "error")
+        return unreadable_note(path, rel, diagnostic), [diagnostic]
+    try:
+        note = route_note(clean_note(raw, registry), registry)
+    except Exception as exc:  # a bug must not take the site down; it is reported, with the file
+        diagnostic = Diagnostic(rel, f"internal error while processing this note ({type(exc).__name__}: {exc}); shown as plain text", "error")
+        log.debug("".join(traceback.format_exception(exc)))
+        return unreadable_note(path, rel, diagnostic), problems + [diagnostic]
+    for removal in note.removed:
+        problems.append(Diagnostic(rel, f"removed boilerplate ({removal.rule}): {removal.text[:60]}", "debug", removal.line))
+    return note, problems + note.diagnostics
+
+
+def _dedupe_ids(notes: list[Note]) -> list[Note]:
+    """Two files may want the same id (a.md and a.txt); later ones get a suffix from their path."""
+    seen: set[str] = set()
+    out = []
+    for note in notes:
+        if note.id in seen:
+            note = dataclasses.replace(note, id=f"{note.id}-{hashlib.sha1(note.rel.encode()).hexdigest()[:6]}")
+        seen.add(note.id)
+        out.append(note)
+    return out
+
+
+def _dedupe_papers(notes: list[Note]) -> None:
+    seen: dict[str, str] = {}
+    for note in notes:
+        for part in note.parts:
+            target = part.target
+            if target is None or target.kind != "paper":
+                continue
+            key = part.arxiv or part.title or ""
+            if target.id in seen and seen[target.id] != key:
+                suffix = (part.arxiv or hashlib.sha1(key.encode()).hexdigest()[:6]).replace(".", "-")
+                part.target = dataclasses.replace(target, id=f"{target.id}-{suffix}")
+            seen.setdefault(part.target.id, key)
+
+
+def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None) -> Site:
+    """Run the pipeline over every note under `notes_dir`."""
+    registry = registry or Registry.load()
+    notes_dir = Path(notes_dir)
+    notes: list[Note] = []
+    diagnostics: list[Diagnostic] = []
+    processed = 0
+    alive: set[tuple[str, str]] = set()
+    if not notes_dir.is_dir():
+        diagnostics.append(Diagnostic(str(notes_dir), "notes folder not found", "error"))
+        files = []
+    else:
+        files = find_notes(notes_dir)
+    for path, rel in files:
+        try:
+            key = (rel, hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:
+            key = (rel, "")
+        alive.add(key)
+        if cache is not None and key in cache.entries:
+            note, problems = cache.entries[key]
+        else:
+            note, problems = process_note(path, rel, registry)
+            processed += 1
+            if cache is not None:
+                cache.entries[key] = (note, problems)
+        notes.append(note)
+        diagnostics += problems
+    if cache is not None:
+        cache.prune(alive)
+    # Copies, so that de-duplication never alters what the cache holds.
+    notes = [dataclasses.replace(n, parts=[dataclasses.replace(p) for p in n.parts]) for n in notes]
+    notes = _dedupe_ids(notes)
+    _dedupe_papers(notes)
+    for note in notes:
+        note.title = display_title(note, registry)
+    pages, extra = render_site(notes, registry)
+    return Site(pages=pages, notes=notes, diagnostics=diagnostics, counts=extra["counts"], processed=processed)
+
+
+def page_for_note(site: Site, note_id: str) -> Page | None:
+    path = note_path(note_id)
+    return next((p for p in site.pages if p.path == path), None)

@@ -1,0 +1,208 @@
+"""Stage 1, read: bytes -> text, front matter -> fields.
+
+Notes arrive as whatever an editor or a blog export produced. We accept UTF-8 (with or without BOM),
+UTF-16 with a BOM, and GB18030 (which covers GBK and GB2312); anything else is an error that names
+the file and, where there is one, the line of the first bad byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+
+from .text import HAN, slugify
+from .types import Diagnostic, NoteError, RawNote
+
+MAX_BYTES = 1_000_000
+NOTE_SUFFIXES = (".md", ".txt", ".markdown")
+FRONT_MATTER_FIELDS = {
+    "title": "the note's title",
+    "model": "the model the note is about (an id from the registry)",
+    "lang": "zh-Hans, zh-Hant, zh-TW, zh-HK, ko or en",
+    "author": "who wrote the note",
+    "date": "when it was written (YYYY-MM-DD)",
+    "source": "the URL it was first published at",
+    "tags": "a list of words",
+    "slug": "the note's id in its URL (letters, digits, - and _)",
+}
+LANGS = ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK", "zh-MO", "ko", "en")
+_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
+# Text decoded as GB18030 must look like Chinese: Han, ASCII, CJK punctuation and full-width forms.
+_PLAUSIBLE_GB = re.compile(f"[{HAN}\\x00-\\x7f\\u3000-\\u303f\\uff00-\\uffef\\u2018-\\u201d\\u2026\\u00b7]")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Decode a note's bytes; return (text, encoding name) or raise NoteError naming the file."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    if encoding == "utf-8" and b"\x00" in data:
+        raise NoteError(Diagnostic(path, "binary file (contains NUL bytes), not a text note", "error", _line_of(data, data.index(b"\x00"))))
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise NoteError(Diagnostic(path, f"cannot decode as {encoding.upper()} although it starts with its BOM: {exc.reason}", "error", _line_of(data, exc.start))) from None
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        non_ascii = [c for c in text if ord(c) > 0x7F]
+        plausible = sum(1 for c in non_ascii if _PLAUSIBLE_GB.match(c))
+        if non_ascii and plausible >= 0.97 * len(non_ascii):
+            return text, "gb18030"
+    raise NoteError(
+        Diagnostic(
+            path,
+            "unsupported encoding: not UTF-8, UTF-16 with BOM, or GB18030/GBK "
+            f"(first byte that is not UTF-8: 0x{data[utf8_error.start]:02x}); save the file as UTF-8",
+            "error",
+            _line_of(data, utf8_error.start),
+        )
+    )
+
+
+def split_front_matter(text: str, path: str) -> tuple[dict, str, int, list[Diagnostic]]:
+    """Split optional YAML front matter off the text: (fields, body, body's first line, diagnostics)."""
+    if not text.startswith("---\n"):
+        return {}, text, 1, []
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if not end:
+        return {}, text, 1, [Diagnostic(path, "front matter starts with '---' but has no closing '---'; read as text", "warning", 1)]
+    raw = text[4 : 4 + end.start()]
+    body = text[4 + end.end() :].lstrip("\n")
+    first_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        meta = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise NoteError(Diagnostic(path, f"front matter is not valid YAML: {problem}", "error", line)) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise NoteError(Diagnostic(path, f"front matter must be a mapping of fields, got {type(meta).__name__}", "error", 2))
+    return meta, body, first_line, []
+
+
+def _field_line(text: str, key: str) -> int | None:
+    match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str] | None) -> tuple[dict, list[Diagnostic]]:
+    """Keep the fields we know, normalised; report unknown fields and bad values with their line."""
+    clean: dict = {}
+    problems: list[Diagnostic] = []
+    for key, value in meta.items():
+        line = _field_line(text, key)
+        if key not in FRONT_MATTER_FIELDS:
+            known = ", ".join(FRONT_MATTER_FIELDS)
+            problems.append(Diagnostic(path, f"unknown front matter field '{key}' (known fields: {known})", "warning", line))
+            continue
+        if value is None or value == "":
+            continue
+        if key == "date":
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if isinstance(value, dt.date):
+                clean["date"] = value.isoformat()
+                continue
+            try:
+                clean["date"] = dt.date.fromisoformat(str(value).strip()).isoformat()
+            except ValueError:
+                problems.append(Diagnostic(path, f"date '{value}' is not a date (expected YYYY-MM-DD)", "error", line))
+        elif key == "model":
+            value = str(value).strip()
+            if model_ids is not None and value not in model_ids:
+                problems.append(Diagnostic(path, f"unknown model '{value}' (known models: {', '.join(model_ids)})", "error", line))
+            else:
+                clean["model"] = value
+        elif key == "lang":
+            value = str(value).strip()
+            if value not in LANGS:
+                problems.append(Diagnostic(path, f"unknown lang '{value}' (expected one of: {', '.join(LANGS)})", "error", line))
+            else:
+                clean["lang"] = value
+        elif key == "tags":
+            clean["tags"] = [str(t) for t in value] if isinstance(value, list) else [t.strip() for t in str(value).split(",") if t.strip()]
+        elif key == "slug":
+            value = str(value).strip()
+            if not _SLUG_RE.match(value):
+                problems.append(Diagnostic(path, f"slug '{value}' is not allowed: use letters, digits, '-' and '_' only (no '/', '..' or spaces)", "error", line))
+            else:
+                clean["slug"] = value
+        elif key == "source":
+            value = str(value).strip()
+            if not re.match(r"https?://", value):
+                problems.append(Diagnostic(path, f"source '{value}' is not an http(s) URL", "warning", line))
+            else:
+                clean["source"] = value
+        else:
+            clean[key] = str(value).strip()
+    return clean, problems
+
+
+def note_id(rel: str, meta: dict) -> str:
+    """The note's URL id: its front matter slug, else its file name made URL-safe."""
+    if meta.get("slug"):
+        return meta["slug"]
+    stem = Path(rel).stem
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem):
+        return stem.lower()
+    slug = slugify(stem, ascii_only=True).strip("-")
+    if True:
+        # Names with spaces or CJK characters keep a readable part plus a short hash of the path.
+        short = hashlib.sha1(rel.encode()).hexdigest()[:8]
+        slug = f"{slug}-{short}" if slug else f"note-{short}"
+    return slug
+
+
+def read_note(path: Path, rel: str, model_ids: list[str] | None = None) -> tuple[RawNote, list[Diagnostic]]:
+    """Read one note file. Raises NoteError for a file that cannot be used at all."""
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise NoteError(Diagnostic(rel, f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for a note", "error"))
+    text, encoding = decode(data, rel)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise NoteError(Diagnostic(rel, "empty note (no text)", "error", 1))
+    meta, body, first_line, problems = split_front_matter(text, rel)
+    meta, more = validate_front_matter(meta, text, rel, model_ids)
+    problems += more
+    if not body.strip():
+        raise NoteError(Diagnostic(rel, "note has front matter but no text", "error", first_line))
+    raw = RawNote(
+        rel=rel,
+        id=note_id(rel, meta),
+        text=body,
+        first_line=first_line,
+        meta=meta,
+        encoding=encoding,
+        digest=hashlib.sha256(data).hexdigest(),
+        source_dir=str(path.parent),
+    )
+    return raw, problems
+
+
+def find_notes(notes_dir: Path) -> list[tuple[Path, str]]:
+    """Every .md/.txt file under the folder, at any depth, in a stable order: (path, relative path)."""
+    found = []
+    for path in sorted(notes_dir.rglob("*")):
+        if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES and not any(p.startswith(".") for p in path.relative_to(notes_dir).parts):
+            found.append((path, path.relative_to(notes_dir).as_posix()))
+    return found

@@ -1,0 +1,230 @@
+"""The knowledge that is data: models, topics, boilerplate patterns, glossary and references.
+
+Everything here is read from YAML files in `notekb/data/` (or a folder given by the `data_dir`
+option, whose files replace the packaged ones of the same name). Adding a model, a term or a blog's
+boilerplate is a change to a YAML file, never to code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from .text import fold
+
+PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class Fact:
+    key: str
+    value: str
+    note: str | None  # id of the note that states it
+
+
+@dataclass
+class Relation:
+    type: str  # successor_of | derived_from
+    model: str
+
+
+@dataclass
+class Model:
+    id: str
+    name: str
+    family: str
+    release: str
+    report_title: str
+    arxiv: str | None
+    summary: str
+    aliases: list[str]
+    weak_aliases: list[str]
+    relations: list[Relation]
+    facts: list[Fact]
+
+    @property
+    def report_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else None
+
+
+@dataclass
+class Topic:
+    id: str
+    title: str
+    words: list[str]
+
+
+@dataclass
+class Term:
+    id: str
+    title: str
+    names: dict[str, list[str]]
+    definition: str
+    see: list[str] = field(default_factory=list)
+
+    @property
+    def all_names(self) -> list[str]:
+        return [n for names in self.names.values() for n in names]
+
+
+@dataclass
+class Reference:
+    id: str
+    title: str
+    authors: str
+    year: int | None
+    url: str | None
+    cited_as: list[str]
+
+
+@dataclass
+class Rule:
+    name: str
+    pattern: re.Pattern
+
+
+@dataclass
+class Boilerplate:
+    headers: list[Rule]
+    footers: list[Rule]
+    lines: list[Rule]
+    link_cards: list[Rule]
+    missing_figures: list[re.Pattern]
+    date_formats: list[str]
+
+
+def _read_yaml(name: str, data_dir: Path | None) -> dict:
+    for folder in (data_dir, PACKAGE_DATA):
+        if folder is not None and (folder / name).is_file():
+            with open(folder / name, encoding="utf-8") as fh:
+                return yaml.safe_load(fh) or {}
+    return {}
+
+
+def _names(value) -> list[str]:
+    """Aliases are given per language ({en: [...], ko: [...]}) or as a plain list."""
+    if not value:
+        return []
+    if isinstance(value, dict):
+        return [str(v) for names in value.values() for v in (names or [])]
+    return [str(v) for v in value]
+
+
+def _reference_url(entry: dict) -> str | None:
+    if entry.get("arxiv"):
+        return f"https://arxiv.org/abs/{entry['arxiv']}"
+    if entry.get("doi"):
+        return f"https://doi.org/{entry['doi']}"
+    return entry.get("url")
+
+
+@dataclass
+class Registry:
+    """All data files, loaded once and shared by every stage."""
+
+    models: list[Model]
+    topics: list[Topic]
+    default_topic: str
+    boilerplate: Boilerplate
+    terms: list[Term]
+    references: list[Reference]
+    fact_labels: dict[str, str]
+    relation_labels: dict[str, str]
+    other_models: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, data_dir: str | Path | None = None) -> "Registry":
+        data_dir = Path(data_dir) if data_dir else None
+        m = _read_yaml("models.yml", data_dir)
+        models = [
+            Model(
+                id=e["id"],
+                name=e["name"],
+                family=e.get("family", ""),
+                release=str(e.get("release", "")),
+                report_title=(e.get("report") or {}).get("title", ""),
+                arxiv=str((e.get("report") or {}).get("arxiv") or "") or None,
+                summary=(e.get("summary") or {}).get("zh", "") if isinstance(e.get("summary"), dict) else str(e.get("summary") or ""),
+                aliases=_names(e.get("aliases")),
+                weak_aliases=_names(e.get("weak_aliases")),
+                relations=[Relation(r["type"], r["model"]) for r in e.get("relations") or []],
+                facts=[Fact(f["key"], str(f["value"]), f.get("note")) for f in e.get("facts") or []],
+            )
+            for e in m.get("models", [])
+        ]
+        t = _read_yaml("topics.yml", data_dir)
+        topics = [Topic(e["id"], e["title"], [fold(w) for w in _names(e.get("words"))]) for e in t.get("topics", [])]
+        b = _read_yaml("boilerplate.yml", data_dir)
+
+        def rules(key: str) -> list[Rule]:
+            return [Rule(e["name"], re.compile(e["pattern"], re.M)) for e in b.get(key, [])]
+
+        boilerplate = Boilerplate(
+            headers=rules("headers"),
+            footers=rules("footers"),
+            lines=[Rule(e["name"], re.compile(rf"(?:{e['pattern']})\Z")) for e in b.get("lines", [])],
+            link_cards=rules("link_cards"),
+            missing_figures=[re.compile(rf"(?:{p})\Z", re.I) for p in b.get("missing_figures", [])],
+            date_formats=list(b.get("dates", [])),
+        )
+        g = _read_yaml("glossary.yml", data_dir)
+        terms = [
+            Term(
+                id=e["id"],
+                title=e.get("title", e["id"]),
+                names={k: [str(x) for x in (v or [])] for k, v in (e.get("names") or {}).items()},
+                definition=str(e.get("definition", "")).strip(),
+                see=list(e.get("see") or []),
+            )
+            for e in g.get("terms", [])
+        ]
+        r = _read_yaml("references.yml", data_dir)
+        references = [
+            Reference(
+                id=e["id"],
+                title=e["title"],
+                authors=e.get("authors", ""),
+                year=e.get("year"),
+                url=_reference_url(e),
+                cited_as=[str(c) for c in e.get("cited_as") or []],
+            )
+            for e in r.get("references", [])
+        ]
+        return cls(
+            models=models,
+            topics=topics,
+            default_topic=t.get("default", topics[0].id if topics else "overview"),
+            boilerplate=boilerplate,
+            terms=terms,
+            references=references,
+            fact_labels=m.get("fact_labels", {}),
+            relation_labels=m.get("relation_labels", {}),
+            other_models=[str(x) for x in m.get("other_models") or []],
+        )
+
+    @cached_property
+    def model_by_id(self) -> dict[str, Model]:
+        return {m.id: m for m in self.models}
+
+    @cached_property
+    def topic_by_id(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    def model_for_title(self, title: str) -> Model | None:
+        """The model whose report has this title (link cards often give only the title)."""
+        key = fold(title).strip(" .")
+        for model in self.models:
+            if model.report_title and fold(model.report_title) == key:
+                return model
+        return None
+
+    def reference_for_title(self, title: str) -> Reference | None:
+        key = fold(title).strip(" .")
+        for ref in self.references:
+            if fold(ref.title).strip(" .") == key:
+                return ref
+        return None

@@ -1,0 +1,365 @@
+"""Stage 5, render: notes and the registry -> plain Markdown pages.
+
+The pages are ordinary Markdown (with the attr_list and md_in_html extensions) so that MkDocs,
+Zensical or any other engine can build them; `notekb export` writes exactly these pages.
+
+Page addresses are permanent: models/<id>/, papers/<slug>/, notes/<id>/, others/.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .registry import Model, Registry
+from .text import LANG_NAMES, base_lang, to_simplified
+from .types import Note, Page, Part, Section
+
+PAGE_LANG = "zh-Hans"  # the site's interface language; text in any other language is marked up
+
+
+@dataclass
+class Excerpt:
+    """Sections of one note part that a page shows under one topic."""
+
+    note: Note
+    part: Part
+    sections: list[Section]
+
+
+def link(from_page: str, to_page: str, anchor: str = "") -> str:
+    """A relative link between two pages of the site, as Markdown source paths."""
+    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return f"{target}#{anchor}" if anchor else target
+
+
+def md_escape(text: str) -> str:
+    """Text safe inside a Markdown link label or table cell."""
+    for ch in "\\[]|*_`<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def model_path(model_id: str) -> str:
+    return f"models/{model_id}.md"
+
+
+def note_path(note_id: str) -> str:
+    return f"notes/{note_id}.md"
+
+
+def paper_path(slug: str) -> str:
+    return f"papers/{slug}.md"
+
+
+OTHERS_PATH = "others.md"
+
+
+def lang_attr(lang: str) -> str:
+    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "ko": "ko", "en": "en"}.get(base_lang(lang), lang)
+
+
+def wrap_lang(markdown: str, lang: str, css: str = "", anchor: str = "") -> str:
+    """Wrap Markdown in a div that carries its language (and optionally a class and an id)."""
+    attrs = []
+    if anchor:
+        attrs.append(f'id="{anchor}"')
+    if css:
+        attrs.append(f'class="{css}"')
+    attrs.append(f'lang="{lang_attr(lang)}"')
+    return f"<div {' '.join(attrs)} markdown>\n\n{markdown}\n\n</div>"
+
+
+def heading(level: int, text: str, anchor: str = "", lang: str = "") -> str:
+    attrs = []
+    if anchor:
+        attrs.append(f"#{anchor}")
+    if lang and base_lang(lang) != PAGE_LANG:
+        attrs.append(f'lang="{lang_attr(lang)}"')
+    suffix = f" {{ {' '.join(attrs)} }}" if attrs else ""
+    return f"{'#' * min(level, 6)} {text.replace('{', '&#123;')}{suffix}"
+
+
+def source_label(note: Note, from_page: str, anchor: str) -> str:
+    """Who wrote this excerpt, in what language, when, with a link to the exact place in the note."""
+    bits = [f"[{md_escape(note.title)}]({link(from_page, note_path(note.id), anchor)})"]
+    if note.author:
+        bits.append(md_escape(note.author))
+    if note.date:
+        bits.append(note.date)
+    bits.append(LANG_NAMES.get(base_lang(note.lang), note.lang))
+    return '<div class="nkb-source" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
+
+
+def section_markdown(section: Section, level: int, simplified: bool, note_lang: str) -> str:
+    """A section as it appears inside an excerpt or a note page."""
+    body = section.body
+    title = section.title
+    lang = section.lang
+    if simplified and base_lang(section.lang) == "zh-Hant":
+        body = to_simplified(body, note_lang if note_lang.startswith("zh-") else "zh-Hant")
+        title = to_simplified(title, note_lang) if title else title
+        lang = "zh-Hans"
+    pieces = []
+    if title:
+        pieces.append(heading(level, title, "" if simplified else section.anchor, section.title_lang if not simplified else lang))
+    if body.strip():
+        pieces.append(body)
+    text = "\n\n".join(pieces)
+    if not title and not simplified:
+        text = f'<div id="{section.anchor}" markdown>\n\n{text}\n\n</div>'
+    return text
+
+
+def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
+    """One note's text on one topic, under a label naming its source; Traditional shown Simplified."""
+    first = excerpt.sections[0]
+    body = "\n\n".join(section_markdown(s, 4, True, excerpt.note.lang) for s in excerpt.sections)
+    lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
+    return wrap_lang(source_label(excerpt.note, from_page, first.anchor) + "\n\n" + body, lang, "nkb-excerpt")
+
+
+def display_title(note: Note, registry: Registry) -> str:
+    """The note's title; a note without one is named after its model and file."""
+    if not note.title_inferred or "·" in note.title:
+        return note.title
+    if note.is_digest:
+        return f"论文速递 · {note.rel.rsplit('/', 1)[-1].rsplit('.', 1)[0]}"
+    target = note.parts[0].target if note.parts else None
+    if target and target.kind == "model" and target.id in registry.model_by_id:
+        return f"{registry.model_by_id[target.id].name} 笔记 · {note.title}"
+    return note.title
+
+
+# ---------------------------------------------------------------------------------------------
+# Model pages
+
+
+def facts_table(model: Model, registry: Registry, notes_by_id: dict[str, Note], from_page: str) -> str:
+    rows = ["| 项目 | 内容 |", "| --- | --- |"]
+    rows.append(f"| 发布 | {model.release} |")
+    if model.report_title:
+        report = md_escape(model.report_title)
+        rows.append(f"| 报告 | [{report}]({model.report_url}) |" if model.report_url else f"| 报告 | {report} |")
+    for fact in model.facts:
+        label = registry.fact_labels.get(fact.key, fact.key)
+        value = md_escape(fact.value)
+        if fact.note and fact.note in notes_by_id:
+            value += f" <small>（[见笔记]({link(from_page, note_path(fact.note))})）</small>"
+        else:
+            value += " <small>（来源笔记不在库中）</small>"
+        rows.append(f"| {label} | {value} |")
+    for relation in model.relations:
+        other = registry.model_by_id.get(relation.model)
+        if other:
+            label = registry.relation_labels.get(relation.type, relation.type)
+            rows.append(f"| {label} | [{other.name}]({link(from_page, model_path(other.id))}) |")
+    successors = [
+        (m, r) for m in registry.models for r in m.relations if r.model == model.id
+    ]
+    for other, relation in successors:
+        label = registry.relation_labels.get({"successor_of": "predecessor_of", "derived_from": "source_of"}.get(relation.type, relation.type), relation.type)
+        rows.append(f"| {label} | [{other.name}]({link(from_page, model_path(other.id))}) |")
+    return '<div class="nkb-facts" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
+
+
+def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note]) -> Page:
+    path = model_path(model.id)
+    out = [heading(1, model.name), f'<p class="nkb-lede">{html.escape(model.summary)}</p>' if model.summary else ""]
+    out.append(facts_table(model, registry, notes_by_id, path))
+    by_topic: dict[str, list[Excerpt]] = defaultdict(list)
+    for excerpt in excerpts:
+        by_topic[excerpt.sections[0].topic or registry.default_topic].append(excerpt)
+    if not excerpts:
+        out.append("还没有关于这个模型的笔记。欢迎[添加一篇](../contributing.md)。")
+    for topic in registry.topics:
+        group = by_topic.get(topic.id)
+        if not group:
+            continue
+        out.append(heading(2, topic.title, topic.id))
+        out += [excerpt_markdown(e, path) for e in group]
+    sources = sorted({e.note.id: e.note for e in excerpts}.values(), key=lambda n: (n.date or "", n.id))
+    if sources:
+        out.append(heading(2, "来源笔记", "sources"))
+        out.append("\n".join(f"- [{md_escape(n.title)}]({link(path, note_path(n.id))})" + (f" · {md_escape(n.author)}" if n.author else "") + (f" · {n.date}" if n.date else "") + f" · {LANG_NAMES.get(base_lang(n.lang), n.lang)}" for n in sources))
+    return Page(path, model.name, "\n\n".join(x for x in out if x) + "\n")
+
+
+def group_excerpts(note: Note, part: Part) -> list[Excerpt]:
+    """Consecutive sections of a part with the same topic form one excerpt (one label)."""
+    groups: list[Excerpt] = []
+    by_topic: dict[str, Excerpt] = {}
+    for section in part.sections:
+        if not section.body.strip():
+            continue
+        topic = section.topic or ""
+        if topic in by_topic:
+            by_topic[topic].sections.append(section)
+        else:
+            by_topic[topic] = Excerpt(note, part, [section])
+            groups.append(by_topic[topic])
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------
+# Note, paper and other pages
+
+
+def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> str:
+    target = part.target
+    if target is None:
+        return ""
+    if target.kind == "model":
+        model = registry.model_by_id[target.id]
+        return f"[{model.name}]({link(from_page, model_path(model.id))})"
+    if target.kind == "paper":
+        return f"[论文页：{md_escape(part.title or target.id)}]({link(from_page, paper_path(target.id))})"
+    return f"[其他笔记]({link(from_page, OTHERS_PATH)})"
+
+
+def note_page(note: Note, registry: Registry) -> Page:
+    path = note_path(note.id)
+    title = display_title(note, registry)
+    rows = ["| 项目 | 内容 |", "| --- | --- |"]
+    if note.author:
+        rows.append(f"| 作者 | {md_escape(note.author)} |")
+    if note.date:
+        rows.append(f"| 日期 | {note.date} |")
+    rows.append(f"| 语言 | {LANG_NAMES.get(base_lang(note.lang), note.lang)} |")
+    if note.sources:
+        links = []
+        for source in note.sources:
+            label = md_escape(source.label or source.url or "")
+            links.append(f"[{label}]({source.url})" if source.url else label)
+        rows.append(f"| 原文与出处 | {' · '.join(links)} |")
+    if note.tags:
+        rows.append(f"| 标签 | {md_escape(', '.join(note.tags))} |")
+    rows.append(f"| 文件 | `notes/{note.rel}` |")
+    if not note.is_digest:
+        rows.append(f"| 收录于 | {_where_used(note, note.parts[0], registry, path)} |")
+    out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
+    for source in note.sources:
+        if source.description:
+            out.append(wrap_lang(f"> **{md_escape(source.label)}**  \n> {md_escape(source.description)}", "en" if source.description.isascii() else note.lang, "nkb-card"))
+    body = []
+    for part in note.parts:
+        if part.title:
+            body.append(heading(2, part.title, part.anchor, part.title_lang))
+            info = []
+            if part.subtitle:
+                info.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
+            if part.arxiv:
+                info.append(f"arXiv:{part.arxiv}")
+            info.append("收录于 " + _where_used(note, part, registry, path))
+            body.append('<p class="nkb-part-info" markdown>' + " · ".join(info) + "</p>")
+            offset = 2
+        else:
+            offset = 1
+        for section in part.sections:
+            body.append(section_markdown(section, section.level + offset, False, note.lang))
+    content = "\n\n".join(body)
+    if base_lang(note.lang) != PAGE_LANG:
+        content = wrap_lang(content, note.lang, "nkb-note-body")
+    out.append(content)
+    return Page(path, title, "\n\n".join(out) + "\n")
+
+
+def paper_page(slug: str, note: Note, part: Part) -> Page:
+    path = paper_path(slug)
+    out = [heading(1, part.title or slug, lang=part.title_lang)]
+    info = []
+    if part.subtitle:
+        info.append(md_escape(part.subtitle))
+    rows = ["| 项目 | 内容 |", "| --- | --- |"]
+    if part.subtitle:
+        rows.append(f"| 中文标题 | {md_escape(part.subtitle)} |")
+    if part.url:
+        rows.append(f"| 论文 | [{part.arxiv and 'arXiv:' + part.arxiv or part.url}]({part.url}) |")
+    rows.append(f"| 来源笔记 | [{md_escape(note.title)}]({link(path, note_path(note.id), part.anchor)}) |")
+    out.append('<div class="nkb-facts" markdown>\n\n' + "\n".join(rows) + "\n\n</div>")
+    out.append(heading(2, "笔记摘录", "excerpt"))
+    for excerpt in group_excerpts(note, part):
+        out.append(excerpt_markdown(excerpt, path))
+    return Page(path, part.title or slug, "\n\n".join(out) + "\n")
+
+
+def others_page(items: list[tuple[Note, Part]], registry: Registry) -> Page:
+    out = [heading(1, "其他笔记"), "这些笔记（或笔记中的部分）没有归入任何模型页：下面是全文，以及路由给出的理由。"]
+    if not items:
+        out.append("目前没有。")
+    for note, part in items:
+        title = part.title or display_title(note, registry)
+        out.append(heading(2, md_escape(title), f"{note.id}-{part.anchor}".strip("-"), part.title_lang if part.title else note.lang))
+        if part.target and part.target.evidence:
+            out.append('<p class="nkb-evidence">路由依据：' + html.escape("；".join(part.target.evidence)) + "</p>")
+        for excerpt in group_excerpts(note, part):
+            out.append(excerpt_markdown(excerpt, OTHERS_PATH))
+    return Page(OTHERS_PATH, "其他笔记", "\n\n".join(out) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Index pages and the home page's family overview
+
+
+def family_overview(registry: Registry, counts: dict[str, int], from_page: str = "index.md") -> str:
+    """The model family at a glance: one line per model, with dates and links."""
+    rows = ["| 模型 | 发布 | 一句话 | 报告 | 笔记 |", "| --- | --- | --- | --- | --- |"]
+    for model in sorted(registry.models, key=lambda m: m.release):
+        report = f"[arXiv:{model.arxiv}]({model.report_url})" if model.report_url else ""
+        rows.append(f"| [{model.name}]({link(from_page, model_path(model.id))}) | {model.release} | {md_escape(model.summary)} | {report} | {counts.get(model.id, 0)} |")
+    return "\n".join(rows)
+
+
+def models_index(registry: Registry, counts: dict[str, int]) -> Page:
+    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。", family_overview(registry, counts, "models/index.md")]
+    return Page("models/index.md", "模型", "\n\n".join(out) + "\n")
+
+
+def papers_index(papers: list[tuple[str, Note, Part]]) -> Page:
+    rows = ["| 论文 | 中文标题 | arXiv | 来源笔记 |", "| --- | --- | --- | --- |"]
+    for slug, note, part in papers:
+        arxiv = f"[{part.arxiv}]({part.url})" if part.arxiv and part.url else ""
+        rows.append(f"| [{md_escape(part.title or slug)}]({slug}.md) | {md_escape(part.subtitle or '')} | {arxiv} | [{md_escape(note.title)}](../{note_path(note.id)}) |")
+    out = [heading(1, "论文"), "笔记中提到、但不属于上述模型的论文，每篇一页。", "\n".join(rows) if papers else "目前没有。"]
+    return Page("papers/index.md", "论文", "\n\n".join(out) + "\n")
+
+
+def notes_index(notes: list[Note], registry: Registry) -> Page:
+    rows = ["| 笔记 | 作者 | 日期 | 语言 | 收录于 |", "| --- | --- | --- | --- | --- |"]
+    for note in notes:
+        used = sorted({_where_used(note, p, registry, "notes/index.md") for p in note.parts if p.target and p.target.kind == "model"})
+        rest = sum(1 for p in note.parts if p.target and p.target.kind != "model")
+        where = "、".join(used) + (f"{'，' if used else ''}另有 {rest} 篇论文/其他" if rest and note.is_digest else ("" if used else _where_used(note, note.parts[0], registry, "notes/index.md")))
+        rows.append(f"| [{md_escape(display_title(note, registry))}]({note.id}.md) | {md_escape(note.author or '')} | {note.date or ''} | {LANG_NAMES.get(base_lang(note.lang), note.lang)} | {where} |")
+    out = [heading(1, "笔记"), f"共 {len(notes)} 篇。每篇笔记都有一页全文（清理后），并链接到它被收录的位置。", "\n".join(rows)]
+    return Page("notes/index.md", "笔记", "\n\n".join(out) + "\n")
+
+
+def render_site(notes: list[Note], registry: Registry) -> tuple[list[Page], dict]:
+    """All generated pages, plus what the home page needs (model note counts)."""
+    notes_by_id = {n.id: n for n in notes}
+    excerpts: dict[str, list[Excerpt]] = defaultdict(list)
+    papers: list[tuple[str, Note, Part]] = []
+    others: list[tuple[Note, Part]] = []
+    for note in notes:
+        for part in note.parts:
+            target = part.target
+            if target is None:
+                continue
+            if target.kind == "model":
+                excerpts[target.id] += group_excerpts(note, part)
+            elif target.kind == "paper":
+                papers.append((target.id, note, part))
+            else:
+                others.append((note, part))
+    counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
+    pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id) for m in registry.models]
+    pages.append(models_index(registry, counts))
+    pages += [paper_page(slug, note, part) for slug, note, part in papers]
+    pages.append(papers_index(papers))
+    pages += [note_page(n, registry) for n in notes]
+    pages.append(notes_index(notes, registry))
+    pages.append(others_page(others, registry))
+    return pages, {"counts": counts}

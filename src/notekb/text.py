@@ -1,0 +1,121 @@
+"""Text helpers shared by the stages: scripts, language guesses and folding.
+
+Expensive objects (OpenCC converters) are built once per process and cached here, so no stage pays
+for them per note or per page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_HAN_RE = re.compile(f"[{HAN}]")
+_HANGUL_RE = re.compile(f"[{HANGUL}]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+# What is not prose when guessing a language: code fences, inline code, URLs, Markdown link targets.
+_NOT_PROSE_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<[^>]+>", re.S)
+
+#: OpenCC configurations that turn a note's Traditional Chinese into Simplified, by source region.
+#: tw2sp also converts Taiwanese vocabulary (軟體 -> 软件); hk2s keeps Hong Kong variants right;
+#: plain zh-Hant uses tw2s, which unlike t2s converts 著 -> 着 in verbs.
+TO_SIMPLIFIED_CONFIG = {"zh-TW": "tw2sp", "zh-HK": "hk2s", "zh-Hant": "tw2s", "zh-MO": "hk2s"}
+
+LANG_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "ko": "한국어", "en": "English"}
+
+
+@lru_cache(maxsize=None)
+def opencc(config: str):
+    """One OpenCC converter per configuration per process (loading its tables is the slow part)."""
+    import opencc as _opencc
+
+    return _opencc.OpenCC(config)
+
+
+def to_simplified(text: str, lang: str = "zh-Hant") -> str:
+    """Traditional -> Simplified with the configuration right for the note's region."""
+    return opencc(TO_SIMPLIFIED_CONFIG.get(lang, "tw2s")).convert(text)
+
+
+def base_lang(lang: str) -> str:
+    """zh-TW/zh-HK/zh-MO are Traditional Chinese (zh-Hant) for every purpose but conversion."""
+    if lang in ("zh-TW", "zh-HK", "zh-MO"):
+        return "zh-Hant"
+    if lang in ("zh", "zh-CN", "zh-SG"):
+        return "zh-Hans"
+    return lang
+
+
+def prose(text: str) -> str:
+    """The text without code, URLs and markup, for language and script guesses."""
+    return _NOT_PROSE_RE.sub(" ", text)
+
+
+def count_scripts(text: str) -> tuple[int, int, int]:
+    """(Han characters, Hangul syllables, Latin letters) in the text."""
+    return len(_HAN_RE.findall(text)), len(_HANGUL_RE.findall(text)), len(_LATIN_RE.findall(text))
+
+
+def traditional_ratio(text: str) -> float:
+    """Share of Han characters that OpenCC would change going to Simplified (0 for Simplified text)."""
+    han = _HAN_RE.findall(text)
+    if not han:
+        return 0.0
+    sample = "".join(han[:4000])
+    simplified = opencc("t2s").convert(sample)
+    changed = sum(1 for a, b in zip(sample, simplified) if a != b)
+    # Characters that exist only in Simplified push the other way.
+    traditional = opencc("s2t").convert(sample)
+    simplified_only = sum(1 for a, b in zip(sample, traditional) if a != b)
+    if changed <= simplified_only:
+        return 0.0
+    return changed / len(sample)
+
+
+def detect_lang(text: str, default: str = "zh-Hans") -> str:
+    """Guess zh-Hans, zh-Hant, ko or en from the characters of `text` (code and URLs ignored).
+
+    Korean wins when Hangul is at least a fifth of the CJK characters (Korean notes quote
+    English and the odd Hanja; Chinese notes never contain Hangul). Chinese needs Han characters to
+    be a real share of the prose, because Chinese notes are full of English terms while English text
+    rarely has Han characters at all.
+    """
+    text = prose(text)
+    han, hangul, latin = count_scripts(text)
+    if hangul and hangul * 5 >= han + hangul:
+        return "ko"
+    if han and han * 4 >= latin:
+        return "zh-Hant" if traditional_ratio(text) > 0.08 else "zh-Hans"
+    if latin:
+        return "en"
+    return default
+
+
+def fold(text: str) -> str:
+    """The matching form of text: NFKC (full-width -> half-width), lower case, Simplified Chinese."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if _HAN_RE.search(text):
+        text = opencc("t2s").convert(text)
+    return text
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_HAN_RE.search(text) or _HANGUL_RE.search(text))
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.U)
+
+
+def slugify(text: str, ascii_only: bool = False, max_words: int = 0) -> str:
+    """A URL/anchor slug. Keeps CJK characters unless `ascii_only`; spaces become hyphens."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = text.replace(".", "-").replace("_", "-").replace("/", "-")
+    text = _SLUG_DROP.sub("", text)
+    if ascii_only:
+        text = text.encode("ascii", "ignore").decode()
+    words = [w for w in re.split(r"[\s\-]+", text) if w]
+    if max_words:
+        words = words[:max_words]
+    return "-".join(words)
