@@ -132,7 +132,7 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
         url = model.report_url if model else (ref.url if ref else None)
         if url is None:
             url = f"https://{match.group('domain')}"
-        found.sources.append(Source(url, title, match.group("description").strip()))
+        found.sources.append(Source(url, title, match.group("description").strip(), match.group("label").strip()))
         i, j = _span_lines(lines, match.start(), match.end())
         lines = lines[:i] + lines[j:]
         joined = "\n".join(line.text for line in lines)
@@ -504,6 +504,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
     sections: list[Section] = []
     current: Block | None = None
     run: list[Block] = []
+    open_sections: list[Section] = []  # the chain of enclosing sections, for context
 
     def flush() -> None:
         content = [b for b in run if b.kind != "blank"]
@@ -520,17 +521,25 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
             anchor = intro_anchor or _unique("intro", used)
         else:
             anchor = _unique(f"s{current.number}".replace(".", "-") if current.number else slugify(current.text), used)
+        level = depths[id(current)] if current else 0
+        while open_sections and open_sections[-1].level >= level:
+            open_sections.pop()
+        parents = open_sections if level else []
         sections.append(
             Section(
+                parent=parents[-1].anchor if parents else None,
+                context=" › ".join(p.title or "" for p in parents),
                 anchor=anchor,
                 title=title,
-                level=depths[id(current)] if current else 0,
+                level=level,
                 body=body,
                 line=(current.line if current else (content[0].line if content else 1)),
                 lang=lang,
                 title_lang=title_lang,
             )
         )
+        if level:
+            open_sections.append(sections[-1])
 
     for block in blocks:
         if block.kind == "heading":

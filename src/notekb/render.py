@@ -93,10 +93,15 @@ def source_label(note: Note, from_page: str, anchor: str) -> str:
     return '<div class="nkb-source" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
 
 
-def section_markdown(section: Section, level: int, simplified: bool, note_lang: str) -> str:
-    """A section as it appears inside an excerpt or a note page."""
+def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False) -> str:
+    """A section as it appears inside an excerpt (simplified=True) or on its note page.
+
+    In an excerpt, a section's enclosing headings are shown before its own ("Pretrain 阶段 ›
+    1.1 模型架构") when `context` is set, because the excerpt is read away from its note."""
     body = section.body
     title = section.title
+    if context and title and section.context:
+        title = f"{section.context} › {title}"
     lang = section.lang
     if simplified and base_lang(section.lang) == "zh-Hant":
         body = to_simplified(body, note_lang if note_lang.startswith("zh-") else "zh-Hant")
@@ -116,9 +121,16 @@ def section_markdown(section: Section, level: int, simplified: bool, note_lang: 
 def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
     """One note's text on one topic, under a label naming its source; Traditional shown Simplified."""
     first = excerpt.sections[0]
-    body = "\n\n".join(section_markdown(s, 4, True, excerpt.note.lang) for s in excerpt.sections)
+    shown = {s.anchor for s in excerpt.sections}
+    pieces = [source_label(excerpt.note, from_page, first.anchor)]
+    part = excerpt.part
+    if part.title:
+        pieces.append(heading(4, part.title, lang=part.title_lang))
+        if part.subtitle:
+            pieces.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
+    pieces += [section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown) for s in excerpt.sections]
     lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
-    return wrap_lang(source_label(excerpt.note, from_page, first.anchor) + "\n\n" + body, lang, "nkb-excerpt")
+    return wrap_lang("\n\n".join(pieces), lang, "nkb-excerpt")
 
 
 def display_title(note: Note, registry: Registry) -> str:
@@ -242,7 +254,9 @@ def note_page(note: Note, registry: Registry) -> Page:
     out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
     for source in note.sources:
         if source.description:
-            out.append(wrap_lang(f"> **{md_escape(source.label)}**  \n> {md_escape(source.description)}", "en" if source.description.isascii() else note.lang, "nkb-card"))
+            caption = f'<p class="nkb-card-caption" lang="{lang_attr(note.lang)}">{html.escape(source.caption)}</p>\n\n' if source.caption else ""
+            card = f"> [**{md_escape(source.label)}**]({source.url})  \n> {md_escape(source.description)}"
+            out.append(wrap_lang(caption + card, "en" if source.description.isascii() else note.lang, "nkb-card"))
     body = []
     for part in note.parts:
         if part.title:

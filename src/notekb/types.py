@@ -56,6 +56,7 @@ class Source:
     url: str | None
     label: str = ""
     description: str = ""
+    caption: str = ""  # the text the author put above a link card ("제미나이 논문 링크")
 
 
 @dataclass
@@ -79,6 +80,8 @@ class Section:
     lang: str = "zh-Hans"  # language of the body: zh-Hans, zh-Hant, ko, en
     title_lang: str = "zh-Hans"
     topic: str | None = None  # set by route
+    parent: str | None = None  # anchor of the enclosing section, if any
+    context: str = ""  # titles of the enclosing sections, outermost first, joined by " › "
 
 
 @dataclass
