@@ -94,3 +94,52 @@ def seed_sentences(path: Path, skip: set[str] = frozenset()) -> list[str]:
             if len(squash(sentence)) >= 4:
                 out.append(sentence.strip())
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser tests: Debian's chromium driven by playwright (its own browser download is not used).
+
+
+def chromium_path() -> str:
+    for candidate in (os.environ.get("NOTEKB_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.fail("Chromium not found: install Debian's chromium (scripts/test does) or set NOTEKB_CHROMIUM")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_dir(directory: Path):
+    """Serve a folder on 127.0.0.1 in a thread; returns (base URL, server)."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site):
+    base, server = serve_dir(built_site)
+    yield base
+    server.shutdown()
+    server.server_close()

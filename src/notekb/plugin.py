@@ -17,10 +17,14 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .export import FAMILY_MARKER, STYLESHEET, stylesheet
 from .pipeline import NoteCache, Site, build_site
 from .registry import PACKAGE_DATA, Registry
 from .render import family_overview
-from .export import FAMILY_MARKER, STYLESHEET, stylesheet
+from .search_index import Doc, SearchIndex, page_docs
+
+SEARCH_SCRIPT = "assets/notekb-search.js"
+TEMPLATES = Path(__file__).parent / "templates"
 
 log = get_plugin_logger(__name__)
 
@@ -34,6 +38,15 @@ class NotekbConfig(base.Config):
     """Folder whose YAML files replace the packaged registry, topics, glossary or boilerplate files."""
     nav = c.Type(bool, default=True)
     """Build the navigation (models, papers, notes) when mkdocs.yml gives no `nav`."""
+    search = c.Type(bool, default=True)
+    """Replace Material's search with notekb's CJK-aware, sharded search (in the same header box)."""
+
+
+class _SearchSlot(BasePlugin):
+    """Stands in Material's "material/search" slot so the theme renders its header search box,
+    which notekb's search.js then drives; Material's own lunr index is not built."""
+
+    config_scheme = (("enabled", c.Type(bool, default=True)),)
 
 
 class NotekbPlugin(BasePlugin[NotekbConfig]):
@@ -43,6 +56,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.notes_dir: Path | None = None
         self.data_dir: Path | None = None
         self._data_key = ""
+        self.search_docs: list[Doc] = []
+        self.search_tokens: dict[tuple, object] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining this hook keeps one plugin instance (and its cache) across serve rebuilds.
@@ -57,6 +72,21 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 config.markdown_extensions.append(ext)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if self.config.search:
+            theme_dirs = config.theme.dirs
+            if str(TEMPLATES) not in theme_dirs:
+                # After the user's custom_dir (if any), before the theme's own templates.
+                position = 1 if config.theme.custom_dir else 0
+                theme_dirs.insert(position, str(TEMPLATES))
+            if "material/search" not in config.plugins and "search" not in config.plugins:
+                slot = _SearchSlot()
+                slot.load_config({})
+                config.plugins["material/search"] = slot
+            elif "material/search" in config.plugins or "search" in config.plugins:
+                log.info("Material's search plugin is enabled too; notekb's search replaces its box (remove `search` from plugins to skip its index)")
+            if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(SEARCH_SCRIPT)
+        self.search_docs = []
         return config
 
     def _registry(self) -> Registry:
@@ -93,6 +123,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             files.append(File.generated(config, asset.path, abs_src_path=asset.source))
         if files.get_file_from_path(STYLESHEET) is None:
             files.append(File.generated(config, STYLESHEET, content=stylesheet()))
+        if self.config.search and files.get_file_from_path(SEARCH_SCRIPT) is None:
+            script = (Path(__file__).parent / "assets" / "search.js").read_text(encoding="utf-8")
+            files.append(File.generated(config, SEARCH_SCRIPT, content=script))
         if self.config.nav and not config.nav:
             config.nav = self._nav(files, site)
         return files
@@ -117,6 +150,31 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if FAMILY_MARKER in markdown and self.site is not None:
             markdown = markdown.replace(FAMILY_MARKER, family_overview(self.registry, self.site.counts, page.file.src_uri))
         return markdown
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        if self.config.search:
+            self.search_docs += page_docs(html, page.url, page.title or "")
+        return html
+
+    def on_post_build(self, *, config) -> None:
+        if not self.config.search:
+            return
+        index = SearchIndex()
+        for doc in self.search_docs:
+            key = (doc.url, doc.title, doc.text, doc.boost)
+            tokens = self.search_tokens.get(key)
+            if tokens is None:
+                index.add(doc, self.registry)
+                tokens = self.search_tokens[key] = index.tokens[-1]
+            else:
+                index.docs.append(doc)
+                index.tokens.append(tokens)
+        alive = {(d.url, d.title, d.text, d.boost) for d in self.search_docs}
+        for key in list(self.search_tokens):
+            if key not in alive:
+                del self.search_tokens[key]
+        sizes = index.write(Path(config.site_dir) / "search", self.registry)
+        log.debug(f"search index: {sizes}")
 
     def on_serve(self, server, *, config, builder):
         if self.notes_dir and self.notes_dir.is_dir():

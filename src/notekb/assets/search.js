@@ -1,0 +1,440 @@
+/* notekb search: a sharded index that works in Simplified and Traditional Chinese, Korean and English.
+ *
+ * The index (written by notekb/search_index.py) is a manifest, postings shards and one small file
+ * per page section. A query is folded exactly as the index was (NFKC, lower case, Traditional ->
+ * Simplified), cut into the same tokens (CJK bigrams, Latin runs), expanded with cross-language
+ * synonyms, and only the shards its tokens live in are fetched.
+ */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-notekb-search]");
+  if (!root) return;
+  var indexUrl = new URL(root.getAttribute("data-index"), document.baseURI || location.href);
+  var input = root.querySelector("[data-notekb-query]");
+  var meta = root.querySelector("[data-notekb-meta]");
+  var list = root.querySelector("[data-notekb-list]");
+  var toggle = document.getElementById("__search");
+  var config = {};
+  try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { /* no config */ }
+  var tr = config.translations || {};
+  var T = {
+    placeholder: tr["search.result.placeholder"] || "Type to start searching",
+    none: tr["search.result.none"] || "No matching documents",
+    one: tr["search.result.one"] || "1 matching document",
+    other: tr["search.result.other"] || "# matching documents",
+    short: "请输入至少两个字或一个完整的词 · Type at least two characters"
+  };
+  var siteBase = new URL(config.base || ".", location.href);
+
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var HANGUL = /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+/g;
+  var LATIN = /[a-z]+|[0-9]+(?:\.[0-9]+)*/g;
+  var HAS_HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+
+  function fetchJSON(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(r.status + " " + url);
+      return r.json();
+    });
+  }
+  var manifest = null, t2s = null, t2sLoading = null;
+  var shards = new Map(), docs = new Map();
+  function loadManifest() {
+    if (!manifest) manifest = fetchJSON(new URL("manifest.json", indexUrl));
+    return manifest;
+  }
+  function loadT2S() {
+    if (t2s) return Promise.resolve(t2s);
+    if (!t2sLoading) {
+      t2sLoading = fetchJSON(new URL("t2s.json", indexUrl)).then(function (d) {
+        var map = new Map(), from = Array.from(d.from), to = Array.from(d.to);
+        for (var i = 0; i < from.length; i++) map.set(from[i], to[i]);
+        t2s = map;
+        return map;
+      });
+    }
+    return t2sLoading;
+  }
+  function loadShard(k) {
+    if (!shards.has(k)) shards.set(k, fetchJSON(new URL("s/" + k + ".json", indexUrl)));
+    return shards.get(k);
+  }
+  function loadDoc(id) {
+    if (!docs.has(id)) docs.set(id, fetchJSON(new URL("d/" + id + ".json", indexUrl)));
+    return docs.get(id);
+  }
+
+  /* The fold shared with the index: NFKC, lower case, Traditional -> Simplified, char by char. */
+  function foldChar(c) {
+    var n = c.normalize("NFKC").toLowerCase();
+    if (t2s && n.length === 1 && t2s.has(n)) n = t2s.get(n);
+    return n;
+  }
+  function fold(text) {
+    var out = "";
+    for (var c of text) out += foldChar(c);
+    return out;
+  }
+  /* Folded text with, for every folded character, the index of the original character. */
+  function foldWithMap(text) {
+    var out = "", map = [], chars = Array.from(text), pos = 0;
+    for (var i = 0; i < chars.length; i++) {
+      var f = foldChar(chars[i]);
+      for (var j = 0; j < f.length; j++) { out += f[j]; map.push(pos); }
+      pos += chars[i].length;
+    }
+    map.push(pos);
+    return { text: out, map: map };
+  }
+
+  function shardOf(token, n) {
+    var key = /^[\x00-\x7f]/.test(token) ? token.slice(0, 2) : token;
+    var h = 0x811c9dc5;
+    for (var c of key) {
+      h ^= c.codePointAt(0);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h % n;
+  }
+
+  function bigrams(run) {
+    var chars = Array.from(run), out = [];
+    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+
+  /* A query's terms: required ones (all must match, or most for long CJK queries) and bonus ones
+     (whole CJK words, which rank text that has the word itself above text that only has its
+     characters). */
+  function terms(q) {
+    var required = [], bonus = [], surfaces = [], m;
+    HAN.lastIndex = 0;
+    while ((m = HAN.exec(q))) {
+      var run = m[0];
+      if (Array.from(run).length >= 2) {
+        bigrams(run).forEach(function (b) { required.push({ tok: b, prefix: false }); });
+        if (Array.from(run).length > 2) bonus.push({ tok: run, prefix: false });
+        surfaces.push(run);
+      }
+    }
+    HANGUL.lastIndex = 0;
+    while ((m = HANGUL.exec(q))) {
+      var h = m[0];
+      if (Array.from(h).length >= 2) {
+        bigrams(h).forEach(function (b) { required.push({ tok: b, prefix: false }); });
+        if (Array.from(h).length > 2) bonus.push({ tok: h, prefix: false });
+        surfaces.push(h);
+      }
+    }
+    LATIN.lastIndex = 0;
+    while ((m = LATIN.exec(q))) {
+      var t = m[0];
+      if (t.length > 1 || /[0-9]/.test(t)) {
+        required.push({ tok: t, prefix: /[a-z]/.test(t) && t.length >= 2 });
+        surfaces.push(t);
+      }
+    }
+    return { required: required, bonus: bonus, surfaces: surfaces };
+  }
+
+  function wordRe(name) {
+    var esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return /^[\x00-\x7f]+$/.test(name) ? new RegExp("(^|[^a-z0-9])" + esc + "(?![a-z0-9])") : new RegExp(esc);
+  }
+
+  /* The query and its synonym variants: a name from a synonym group found in the query is
+     replaced by every other name of its group (longest names first, at most two groups). */
+  function variants(q, groups) {
+    var found = [];
+    groups.forEach(function (group) {
+      var best = null;
+      group.forEach(function (name) {
+        if ((!best || name.length > best.length) && wordRe(name).test(q)) best = name;
+      });
+      if (best) found.push({ name: best, group: group });
+    });
+    found.sort(function (a, b) { return b.name.length - a.name.length; });
+    var out = [{ q: q, weight: 1 }], seen = new Set([q]);
+    found.slice(0, 2).forEach(function (f) {
+      var base = out.slice();
+      base.forEach(function (v) {
+        f.group.forEach(function (other) {
+          if (other === f.name || out.length >= 24) return;
+          var replaced = v.q.replace(f.name, " " + other + " ").trim();
+          if (!seen.has(replaced)) {
+            seen.add(replaced);
+            out.push({ q: replaced, weight: 0.9 * v.weight, via: other });
+          }
+        });
+      });
+    });
+    return out;
+  }
+
+  function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
+
+  /* Postings of one term: exact, or (for a Latin prefix) every token of the shard starting with it. */
+  function postings(term, m) {
+    return loadShard(shardOf(term.tok, m.shards)).then(function (shard) {
+      var found = [];
+      if (shard[term.tok]) found.push({ list: shard[term.tok], factor: 1 });
+      if (term.prefix) {
+        for (var key in shard) {
+          if (key !== term.tok && key.indexOf(term.tok) === 0) found.push({ list: shard[key], factor: 0.7 });
+        }
+      }
+      var scores = new Map(), df = 0;
+      found.forEach(function (f) {
+        df = Math.max(df, f.list.length / 2);
+        for (var i = 0; i < f.list.length; i += 2) {
+          var s = f.list[i + 1] / 100 * f.factor;
+          if (!(scores.get(f.list[i]) >= s)) scores.set(f.list[i], s);
+        }
+      });
+      var weight = idf(m.n, Math.max(df, scores.size));
+      return { scores: scores, idf: weight };
+    });
+  }
+
+  function scoreVariant(v, m) {
+    var t = terms(v.q);
+    if (!t.required.length) return Promise.resolve(new Map());
+    return Promise.all(t.required.map(function (r) { return postings(r, m); })).then(function (req) {
+      return Promise.all(t.bonus.map(function (b) { return postings(b, m); })).then(function (bon) {
+        var acc = new Map();
+        req.forEach(function (p) {
+          p.scores.forEach(function (s, doc) {
+            var a = acc.get(doc) || { score: 0, hits: 0 };
+            a.score += s * p.idf;
+            a.hits += 1;
+            acc.set(doc, a);
+          });
+        });
+        bon.forEach(function (p) {
+          p.scores.forEach(function (s, doc) {
+            var a = acc.get(doc);
+            if (a) a.score += 0.5 * s * p.idf;
+          });
+        });
+        var need = t.required.length, out = new Map();
+        var cjkLong = need >= 3;
+        acc.forEach(function (a, doc) {
+          var coverage = a.hits / need;
+          if (coverage === 1 || (cjkLong && coverage >= 0.7)) {
+            out.set(doc, { score: a.score * v.weight * coverage * coverage, full: coverage === 1, surfaces: t.surfaces });
+          }
+        });
+        return out;
+      });
+    });
+  }
+
+  function search(raw) {
+    var needsT2S = HAS_HAN.test(raw);
+    return Promise.all([loadManifest(), needsT2S ? loadT2S() : Promise.resolve(null)]).then(function (r) {
+      var m = r[0], q = fold(raw).trim();
+      var vs = variants(q, m.synonyms || []);
+      var base = terms(q);
+      var anyTerms = vs.some(function (v) { return terms(v.q).required.length > 0; });
+      if (!anyTerms) return { short: true, results: [], surfaces: [] };
+      return Promise.all(vs.map(function (v) { return scoreVariant(v, m); })).then(function (maps) {
+        var best = new Map(), surfaces = new Set(base.surfaces);
+        maps.forEach(function (mp, i) {
+          mp.forEach(function (r, doc) {
+            var cur = best.get(doc);
+            if (!cur || r.score > cur.score) best.set(doc, r);
+            if (i > 0) r.surfaces.forEach(function (s) { surfaces.add(s); });
+          });
+        });
+        var ranked = Array.from(best.entries()).sort(function (a, b) {
+          return (b[1].full - a[1].full) || (b[1].score - a[1].score) || (a[0] - b[0]);
+        });
+        return { short: false, results: ranked, surfaces: Array.from(surfaces) };
+      });
+    });
+  }
+
+  function escapeHtml(s) {
+    return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
+  /* Occurrences of the (folded) surfaces in original text, as [start, end) of the original. */
+  function matches(text, surfaces) {
+    var f = foldWithMap(text), spans = [];
+    surfaces.forEach(function (s) {
+      if (!s) return;
+      var i = f.text.indexOf(s);
+      while (i !== -1) {
+        spans.push([f.map[i], f.map[i + s.length]]);
+        i = f.text.indexOf(s, i + s.length);
+      }
+    });
+    spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var merged = [];
+    spans.forEach(function (s) {
+      var last = merged[merged.length - 1];
+      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push(s.slice());
+    });
+    return merged;
+  }
+
+  function snippet(text, surfaces) {
+    var spans = matches(text, surfaces);
+    var start = spans.length ? Math.max(0, spans[0][0] - 40) : 0;
+    var end = Math.min(text.length, start + 160);
+    var html = start > 0 ? "…" : "", pos = start;
+    spans.forEach(function (s) {
+      if (s[0] < start || s[1] > end) return;
+      html += escapeHtml(text.slice(pos, s[0])) + "<mark>" + escapeHtml(text.slice(s[0], s[1])) + "</mark>";
+      pos = s[1];
+    });
+    html += escapeHtml(text.slice(pos, end)) + (end < text.length ? "…" : "");
+    return html;
+  }
+
+  function href(url, query) {
+    var hash = url.indexOf("#");
+    var path = hash === -1 ? url : url.slice(0, hash), anchor = hash === -1 ? "" : url.slice(hash);
+    var target = new URL(path, siteBase);
+    target.searchParams.set("h", query);
+    return target.pathname + target.search + anchor;
+  }
+
+  var seq = 0, shown = 10;
+  function render(query, outcome, more) {
+    list.innerHTML = "";
+    if (outcome.short) { meta.textContent = T.short; return Promise.resolve(); }
+    var n = outcome.results.length;
+    meta.textContent = n === 0 ? T.none : n === 1 ? T.one : T.other.replace("#", n);
+    var top = outcome.results.slice(0, more || shown);
+    return Promise.all(top.map(function (r) { return loadDoc(r[0]); })).then(function (records) {
+      var pages = new Map();
+      records.forEach(function (d) {
+        var page = d.u.split("#")[0];
+        if (!pages.has(page)) pages.set(page, []);
+        pages.get(page).push(d);
+      });
+      pages.forEach(function (sections) {
+        var li = document.createElement("li");
+        li.className = "md-search-result__item";
+        var htmlParts = sections.map(function (d, i) {
+          var heading = i === 0 ? "<h1>" + escapeHtml(d.p) + (d.t && d.t !== d.p ? " › " + escapeHtml(d.t) : "") + "</h1>" : "<h2>" + escapeHtml(d.t || d.p) + "</h2>";
+          var cls = i === 0 ? "md-search-result__article md-search-result__article--document md-typeset" : "md-search-result__article md-typeset";
+          return '<a href="' + escapeHtml(href(d.u, query)) + '" class="md-search-result__link" tabindex="-1" data-notekb-result>' +
+            '<article class="' + cls + '">' + heading + "<p>" + snippet(d.x, outcome.surfaces) + "</p></article></a>";
+        });
+        li.innerHTML = htmlParts.join("");
+        list.appendChild(li);
+      });
+      if (n > top.length) {
+        var li = document.createElement("li");
+        li.className = "md-search-result__item";
+        var button = document.createElement("a");
+        button.href = "javascript:void(0)";
+        button.className = "md-search-result__more";
+        button.textContent = "+ " + (n - top.length);
+        button.setAttribute("data-notekb-more", "");
+        button.addEventListener("click", function (e) { e.preventDefault(); render(query, outcome, top.length + 10); });
+        li.appendChild(button);
+        list.appendChild(li);
+      }
+    });
+  }
+
+  function run() {
+    var query = input.value;
+    var mine = ++seq;
+    if (!query.trim()) {
+      list.innerHTML = "";
+      meta.textContent = T.placeholder;
+      root.removeAttribute("data-notekb-state");
+      return;
+    }
+    root.setAttribute("data-notekb-state", "busy");
+    search(query).then(function (outcome) {
+      if (mine !== seq) return;
+      return render(query, outcome).then(function () {
+        if (mine === seq) root.setAttribute("data-notekb-state", "done");
+      });
+    }).catch(function (err) {
+      if (mine !== seq) return;
+      meta.textContent = "搜索索引加载失败：" + err.message;
+      root.setAttribute("data-notekb-state", "error");
+    });
+  }
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 120);
+  });
+  input.addEventListener("focus", function () { if (toggle && !toggle.checked) toggle.checked = true; });
+  root.querySelector("button[type=reset]").addEventListener("click", function () {
+    input.value = "";
+    run();
+    input.focus();
+  });
+  if (toggle) {
+    toggle.addEventListener("change", function () { if (toggle.checked) setTimeout(function () { input.focus(); }, 50); });
+  }
+  list.addEventListener("click", function (e) {
+    if (e.target.closest("[data-notekb-result]") && toggle) toggle.checked = false;
+  });
+  document.addEventListener("keydown", function (e) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((document.activeElement || {}).tagName || "");
+    if (!typing && (e.key === "/" || e.key === "s" || e.key === "f") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      if (toggle) toggle.checked = true;
+      input.focus();
+    } else if (e.key === "Escape" && toggle && toggle.checked) {
+      toggle.checked = false;
+      input.blur();
+    } else if (document.activeElement === input && e.key === "Enter") {
+      var first = list.querySelector("[data-notekb-result]");
+      if (first) { e.preventDefault(); location.href = first.href; }
+    } else if (toggle && toggle.checked && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      var links = Array.from(list.querySelectorAll("[data-notekb-result]"));
+      if (!links.length) return;
+      var i = links.indexOf(document.activeElement);
+      i = e.key === "ArrowDown" ? Math.min(links.length - 1, i + 1) : i - 1;
+      e.preventDefault();
+      if (i < 0) input.focus(); else links[i].focus();
+    }
+  });
+
+  /* On a page opened from a result (?h=query): mark what matched, as Material's search.highlight does. */
+  function highlightPage() {
+    var q = new URLSearchParams(location.search).get("h");
+    var content = document.querySelector("article.md-content__inner");
+    if (!q || !content) return;
+    (HAS_HAN.test(q) ? loadT2S() : Promise.resolve()).then(function () { return loadManifest(); }).then(function (m) {
+      var folded = fold(q).trim(), surfaces = new Set(terms(folded).surfaces);
+      variants(folded, m.synonyms || []).forEach(function (v) { terms(v.q).surfaces.forEach(function (s) { surfaces.add(s); }); });
+      var walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT, {
+        acceptNode: function (node) {
+          return node.parentElement.closest("pre, code, mark, .headerlink, script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+        }
+      });
+      var nodes = [];
+      while (walker.nextNode()) nodes.push(walker.currentNode);
+      var wanted = Array.from(surfaces).filter(function (s) { return Array.from(s).length >= 2 || /[0-9]/.test(s); });
+      nodes.forEach(function (node) {
+        var spans = matches(node.nodeValue, wanted);
+        if (!spans.length) return;
+        var frag = document.createDocumentFragment(), pos = 0, text = node.nodeValue;
+        spans.forEach(function (s) {
+          frag.appendChild(document.createTextNode(text.slice(pos, s[0])));
+          var mark = document.createElement("mark");
+          mark.setAttribute("data-md-highlight", "");
+          mark.textContent = text.slice(s[0], s[1]);
+          frag.appendChild(mark);
+          pos = s[1];
+        });
+        frag.appendChild(document.createTextNode(text.slice(pos)));
+        node.parentNode.replaceChild(frag, node);
+      });
+    }).catch(function () { /* highlighting is a nicety */ });
+  }
+  highlightPage();
+  window.notekbSearch = { search: search, fold: fold, terms: terms, variants: variants };
+})();

@@ -1,0 +1,412 @@
+"""`notekb check` and `notekb route`: what a contributor runs before opening a pull request.
+
+`check_paths` reads each note the way the site build does (`read.read_note`, then the whole
+pipeline through `pipeline.process_note`) and adds the checks that only matter to a contributor:
+
+* the file cannot be used at all: not UTF-8 / UTF-16 with BOM / GB18030, binary, empty, over
+  `read.MAX_BYTES`, broken front matter (these are `read.NoteError`s) -> error;
+* front matter problems from `read.validate_front_matter`: unknown model, lang or slug, a date that
+  is not a date -> error; an unknown field -> warning;
+* GB18030 text that is really mojibake (Shift-JIS or Big5 bytes that happen to decode) -> error;
+* unsafe HTML or links in the text (<script>, <iframe>, <object>, <embed>, on...= attributes,
+  javascript: URLs), outside code -> error with the line (the site strips them anyway);
+* the same text as another note (whitespace, full-/half-width forms and front matter ignored)
+  -> warning naming both files;
+* doubts: a note that routes to no model and is not a digest -> warning "lands on other notes".
+
+Every check is a plain function over text, so that tests can call them without a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .pipeline import process_note
+from .read import NOTE_SUFFIXES, decode, find_notes, read_note, split_front_matter
+from .registry import Registry
+from .render import OTHERS_PATH, model_path, note_path, paper_path
+from .text import HAN
+from .types import Diagnostic, Note, NoteError, RawNote, Target
+
+SHOWN_LEVELS = ("error", "warning")
+
+
+# ---------------------------------------------------------------------------------------------
+# Which files
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A file to check: where it is, its path relative to the notes folder, and how to name it."""
+
+    path: Path
+    rel: str  # relative to the site's notes folder when it is inside it (as the build sees it)
+    display: str  # as the user named it: "notes/003_x.txt", "tests/data/bad/empty.txt"
+
+
+def _rel(path: Path, notes_dir: Path | None) -> str:
+    if notes_dir is not None:
+        try:
+            return path.resolve().relative_to(notes_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def collect(paths: Iterable[str | Path], notes_dir: str | Path | None = None) -> tuple[list[NoteFile], list[Diagnostic]]:
+    """Expand files and folders (every .md/.txt/.markdown at any depth) into NoteFiles, once each."""
+    notes_root = Path(notes_dir) if notes_dir is not None else None
+    files: list[NoteFile] = []
+    problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, display: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(NoteFile(path, _rel(path, notes_root), display))
+
+    for arg in paths:
+        arg = Path(arg)
+        if arg.is_dir():
+            found = find_notes(arg)
+            if not found:
+                problems.append(Diagnostic(arg.as_posix(), f"no notes here (no {', '.join(NOTE_SUFFIXES)} files)", "warning"))
+            for path, rel in found:
+                add(path, (arg / rel).as_posix())
+        elif arg.is_file():
+            if arg.suffix.lower() not in NOTE_SUFFIXES:
+                problems.append(
+                    Diagnostic(arg.as_posix(), f"the site only reads {', '.join(NOTE_SUFFIXES)} files: rename it or it will be left out", "warning")
+                )
+            add(arg, arg.as_posix())
+        else:
+            problems.append(Diagnostic(arg.as_posix(), "no such file or folder", "error"))
+    return files, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on text
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")
+
+
+def mask_code(text: str) -> str:
+    """The text with fenced code blocks and `inline code` blanked out (same length, same lines).
+
+    Code is shown as text on the site, so `<script>` in a code block is safe and is not reported.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if fence is None:
+            if match:
+                fence = match.group(1)
+                out.append(" " * len(line))
+            else:
+                out.append(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))
+        else:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            out.append(" " * len(line))
+    return "\n".join(out)
+
+
+_UNSAFE_TAGS = {
+    "script": "runs code in the reader's browser",
+    "iframe": "embeds another web page",
+    "frame": "embeds another web page",
+    "frameset": "embeds other web pages",
+    "object": "embeds a plugin or another document",
+    "embed": "embeds a plugin or another document",
+    "applet": "embeds a Java applet",
+}
+_TAG_RE = re.compile(rf"(?<!\\)<({'|'.join(sorted(_UNSAFE_TAGS, key=len, reverse=True))})(?![\w-])", re.I)
+_ANY_TAG_RE = re.compile(r"(?<!\\)<([a-z][\w:-]*)(?=[\s/])[^<>]*>", re.I)
+_ATTR_LIST_RE = re.compile(r"\{:?[ \t][^{}\n]*\}")
+_HANDLER_RE = re.compile(r"(?:^|[\s\"'/])(on[a-z]+)\s*=", re.I)
+# Where a URL starts: Markdown links and images, reference definitions, autolinks, HTML attributes.
+_URL_START_RE = re.compile(
+    r"\]\(\s*<?"
+    r"|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?"
+    r"|(?<!\\)<(?=[a-z][a-z0-9+.-]*:)"
+    r"|(?<![\w-])(?:href|src|action|formaction|xlink:href|data|poster|background|cite)\s*=\s*[\"']?",
+    re.I | re.M,
+)
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:image/svg+xml")
+
+
+def unsafe_html(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
+    """Script tags, embedded pages and plugins, event handlers and javascript: URLs, with their line."""
+    masked = mask_code(text)
+    found: dict[tuple[int, str], Diagnostic] = {}
+
+    def report(offset: int, message: str) -> None:
+        line = _line(masked, offset) + first_line - 1
+        found.setdefault((line, message), Diagnostic(path, message, "error", line))
+
+    for match in _TAG_RE.finditer(masked):
+        tag = match.group(1).lower()
+        report(match.start(), f"unsafe HTML: <{tag}> {_UNSAFE_TAGS[tag]}; the site removes it. Delete it, or put it in `code` to show it as text")
+    for match in _ANY_TAG_RE.finditer(masked):
+        for attr in _HANDLER_RE.finditer(match.group(0)):
+            name = attr.group(1).lower()
+            report(match.start() + attr.start(1), f"unsafe HTML: event handler attribute {name}= on <{match.group(1).lower()}> runs code; the site removes it. Delete it")
+    for match in _ATTR_LIST_RE.finditer(masked):
+        for attr in _HANDLER_RE.finditer(match.group(0)):
+            report(match.start() + attr.start(1), f"unsafe attribute: event handler {attr.group(1).lower()}= in an attribute list runs code; delete it")
+    for match in _URL_START_RE.finditer(masked):
+        candidate = re.split(r"[)\"'<>]", masked[match.end() : match.end() + 200], maxsplit=1)[0]
+        # Browsers ignore entities, tabs and newlines inside a scheme: "java&#115;cript:", "java\tscript:".
+        url = re.sub(r"[\x00-\x20]", "", html.unescape(candidate)).lower()
+        scheme = next((s for s in _UNSAFE_SCHEMES if url.startswith(s)), None)
+        if scheme:
+            report(match.end(), f"unsafe link: a {scheme} URL runs code when clicked; the site removes it. Use an http(s) link")
+    return sorted(found.values(), key=lambda d: d.line or 0)
+
+
+_HAN_RE = re.compile(f"[{HAN}]")
+
+
+def _common_han(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def garbled_gb18030(text: str, path: str) -> list[Diagnostic]:
+    """Text that decoded as GB18030 but is mojibake: Shift-JIS or Big5 bytes decode as rare Han characters.
+
+    Chinese written in GBK uses almost only the 6,763 characters of GB2312; Japanese Shift-JIS read
+    as GB18030 gives almost none of them.
+    """
+    han = [(k, c) for k, c in enumerate(text) if _HAN_RE.match(c)]
+    if len(han) < 4:
+        return []
+    rare = [(k, c) for k, c in han if not _common_han(c)]
+    if len(rare) <= 0.2 * len(han):
+        return []
+    share = round(100 * (len(han) - len(rare)) / len(han))
+    first = rare[0][0]
+    return [
+        Diagnostic(
+            path,
+            f"looks garbled: decoded as GB18030/GBK, but only {share}% of its {len(han)} Chinese characters are common ones "
+            f"(first rare one: {rare[0][1]}); it is probably in another encoding (Shift-JIS, Big5, …). Save the file as UTF-8",
+            "error",
+            _line(text, first),
+        )
+    ]
+
+
+_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+
+
+def duplicate_key(body: str) -> str | None:
+    """What two copies of one note have in common: NFKC, no whitespace, case folded; front matter is
+    already gone from `body`. None for a note with no text."""
+    squashed = _INVISIBLE.sub("", unicodedata.normalize("NFKC", body)).casefold()
+    return hashlib.sha256(squashed.encode("utf-8")).hexdigest() if squashed else None
+
+
+def clearer_slug_messages(problems: list[Diagnostic], text: str, path: str) -> list[Diagnostic]:
+    """read.py refuses a slug with '/' or '..'; say why it matters: the page would leave notes/."""
+    try:
+        slug = str(split_front_matter(text, path)[0].get("slug") or "").strip()
+    except (NoteError, ValueError):
+        return problems
+    if not re.search(r"[/\\]|\.\.|^[.~]", slug):
+        return problems
+    out = []
+    for d in problems:
+        if d.level == "error" and d.message.startswith(f"slug '{slug}'"):
+            d = dataclasses.replace(
+                d,
+                message=f"slug '{slug}' would put the note's page outside the site's notes/ folder (notes/{slug}/); "
+                "a slug is a single name: letters, digits, '-' and '_' only",
+            )
+        out.append(d)
+    return out
+
+
+def other_notes_doubts(note: Note, path: str) -> list[Diagnostic]:
+    """A whole note (not a digest) that lands on "other notes" rather than on a model page."""
+    if note.is_digest:
+        return []
+    out = []
+    for part in note.parts:
+        target = part.target
+        if target is None or target.kind != "other":
+            continue
+        reason = next((e.split(":", 1)[1].strip() for e in reversed(target.evidence) if e.startswith("→ other notes:")), None)
+        reason = reason or "no model of the registry is named"
+        out.append(
+            Diagnostic(path, f"lands on other notes: {reason}. Add 'model: <id>' to the front matter if it is about a model", "warning")
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole check
+
+
+def _decoded_text(path: Path, rel: str) -> str:
+    text, _ = decode(path.read_bytes(), rel)
+    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+
+
+def _unreadable(note: Note) -> bool:
+    """process_note gave up on the note (it shows as plain text); its error says why."""
+    return any(p.target is not None and any(e.startswith("unreadable:") for e in p.target.evidence) for p in note.parts)
+
+
+@dataclass
+class Checked:
+    """What checking one file gave: its diagnostics, and what is needed to compare it with others."""
+
+    file: NoteFile
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    raw: RawNote | None = None
+    note: Note | None = None
+    key: str | None = None
+
+
+def check_file(file: NoteFile, registry: Registry) -> Checked:
+    """Every check that looks at one file alone."""
+    display = file.display
+    checked = Checked(file)
+
+    def at(diagnostic: Diagnostic) -> Diagnostic:
+        return dataclasses.replace(diagnostic, path=display)
+
+    model_ids = [m.id for m in registry.models]
+    try:
+        raw, _ = read_note(file.path, file.rel, model_ids)
+    except NoteError as exc:
+        checked.diagnostics.append(at(exc.diagnostic))
+        return checked
+    except OSError as exc:
+        checked.diagnostics.append(Diagnostic(display, f"cannot read file: {exc.strerror or exc}", "error"))
+        return checked
+    except ValueError as exc:  # e.g. YAML turning "date: 2024-02-30" into an impossible date
+        checked.diagnostics.append(Diagnostic(display, f"front matter has a value that cannot be read: {exc} (is a date wrong?)", "error"))
+        return checked
+    except Exception as exc:  # a bug in reading must not hide the other files' problems
+        checked.diagnostics.append(Diagnostic(display, f"internal error while reading this note ({type(exc).__name__}: {exc})", "error"))
+        return checked
+    checked.raw = raw
+    note, problems = process_note(file.path, file.rel, registry)
+    checked.note = note
+    text = _decoded_text(file.path, file.rel)
+    checked.diagnostics += clearer_slug_messages([at(d) for d in problems], text, display)
+    if raw.encoding == "gb18030":
+        checked.diagnostics += garbled_gb18030(text, display)
+    checked.diagnostics += unsafe_html(text, display)
+    if not _unreadable(note):
+        checked.diagnostics += other_notes_doubts(note, display)
+    checked.key = duplicate_key(raw.text)
+    return checked
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    registry: Registry,
+    notes_dir: str | Path | None = None,
+    levels: tuple[str, ...] = SHOWN_LEVELS,
+) -> list[Diagnostic]:
+    """Check files and folders; return their diagnostics (errors and warnings), file by file.
+
+    Notes in `notes_dir` that are not being checked are read too, so that a new note that copies one
+    already there is reported; their own problems are not.
+    """
+    files, diagnostics = collect(paths, notes_dir)
+    originals: dict[str, str] = {}
+    checked_paths = {f.path.resolve() for f in files}
+    if notes_dir is not None and Path(notes_dir).is_dir():
+        for path, rel in find_notes(Path(notes_dir)):
+            if path.resolve() in checked_paths:
+                continue
+            try:
+                raw, _ = read_note(path, rel)
+            except (NoteError, OSError, ValueError):
+                continue
+            key = duplicate_key(raw.text)
+            if key:
+                originals.setdefault(key, (Path(notes_dir) / rel).as_posix())
+    for file in files:
+        checked = check_file(file, registry)
+        found = checked.diagnostics
+        if checked.key:
+            if checked.key in originals:
+                found.append(
+                    Diagnostic(
+                        file.display,
+                        f"duplicate note: same text as {originals[checked.key]} (once whitespace, full-width forms and front matter are ignored); keep only one of them",
+                        "warning",
+                    )
+                )
+            else:
+                originals[checked.key] = file.display
+        found.sort(key=lambda d: (d.line or 0))
+        diagnostics += [d for d in found if d.level in levels]
+    return diagnostics
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing report
+
+
+def target_url(target: Target) -> str:
+    """The site address a part lands on: models/<id>/, papers/<slug>/ or others/."""
+    if target.kind == "model":
+        page = model_path(target.id)
+    elif target.kind == "paper":
+        page = paper_path(target.id)
+    else:
+        page = OTHERS_PATH
+    return page.removesuffix(".md") + "/"
+
+
+def _short(title: str, width: int = 100) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+def route_report(file: NoteFile, registry: Registry) -> tuple[list[str], list[Diagnostic], bool]:
+    """Lines saying where each part of one note lands and why, the note's problems, and whether it
+    could be read at all."""
+    note, problems = process_note(file.path, file.rel, registry)
+    problems = [dataclasses.replace(d, path=file.display) for d in problems if d.level in SHOWN_LEVELS]
+    if _unreadable(note):
+        return [f"{file.display}: cannot be read; shown as plain text on notes/{note.id}/"], problems, False
+    page = note_path(note.id).removesuffix(".md") + "/"
+    lines: list[str] = []
+    if note.is_digest or len(note.parts) > 1:
+        lines.append(f"{file.display}: digest of {len(note.parts)} papers (note page {page})")
+        for part in note.parts:
+            assert part.target is not None
+            title = _short(part.title or part.subtitle or part.anchor or "(untitled)")
+            lines.append(f'  part "{title}" → {target_url(part.target)}')
+            lines += [f"      {e}" for e in part.target.evidence]
+    else:
+        part = note.parts[0]
+        assert part.target is not None
+        lines.append(f"{file.display} → {target_url(part.target)}  (note page {page})")
+        lines += [f"    {e}" for e in part.target.evidence]
+    return lines, problems, True
