@@ -231,7 +231,7 @@ def clearer_slug_messages(problems: list[Diagnostic], text: str, path: str) -> l
         slug = str(split_front_matter(text, path)[0].get("slug") or "").strip()
     except (NoteError, ValueError):
         return problems
-    if not re.search(r"[/\\]|\.\.|^[.~]", slug):
+    if not re.search(r"[/\\]|\.\.", slug):
         return problems
     out = []
     for d in problems:

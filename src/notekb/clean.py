@@ -239,6 +239,7 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
     blocks: list[Block] = []
     i = 0
     n = len(lines)
+    has_md_headings = any(_MD_HEADING.match(line.text) for line in lines)
 
     def next_nonblank(k: int) -> Line | None:
         for line in lines[k + 1 :]:
@@ -325,14 +326,10 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
             k = int(single.group(1))
             before, after = prev_nonblank(i), next_nonblank(i)
             neighbours = [b for b in (before, after) if b is not None]
-            sibling = any(
-                (m := _ordered_item(b.text)) and abs(int(m.group(2)) - k) == 1 and not _is_short_title(m.group(3)) or
-                (m2 := _ordered_item(b.text)) and abs(int(m2.group(2)) - k) == 1 and b.text.startswith((" ", "\t"))
-                for b in neighbours
-            )
-            # A numbered line is a heading when it is not one item among its numbered neighbours.
-            items_nearby = sum(1 for b in neighbours if _ordered_item(b.text))
-            if not sibling and items_nearby < 2:
+            # A numbered line is a heading when it is not one item among numbered neighbours, and
+            # only in notes that do not already mark their headings with '#'.
+            sibling = any((m := _ordered_item(b.text)) and abs(int(m.group(2)) - k) <= 1 for b in neighbours)
+            if not sibling and not has_md_headings:
                 blocks.append(Block("heading", line.no, single.group(2).strip(), number=single.group(1)))
                 i += 1
                 continue
@@ -358,11 +355,20 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
                 blocks.append(Block("heading", line.no, stripped, number=parent_number, implicit=True))
                 i += 1
                 continue
-        # A lazy continuation of a list item ("...Gemini 2.5" / "Pro,它可以...").
-        if blocks and blocks[-1].kind == "item" and not blocks[-1].text.endswith(tuple(_TERMINAL)) and lines[i - 1].text.strip():
+        # A lazy continuation of a list item, where a line was broken mid-sentence ("...Gemini 2.5" /
+        # "Pro,它可以..."): the item does not end a sentence and the line does not start one. A
+        # line that starts with a Chinese or Korean character after a list is a new paragraph.
+        continues = re.match(r"[A-Za-z0-9,，、)）]", stripped)
+        if continues and blocks and blocks[-1].kind == "item" and not blocks[-1].text.endswith(tuple(_TERMINAL)) and lines[i - 1].text.strip():
             previous = blocks[-1]
             joiner = " " if re.match(r"[A-Za-z0-9]", stripped) and re.search(r"[A-Za-z0-9]$", previous.text) else ""
             previous.text = previous.text + joiner + stripped
+            i += 1
+            continue
+        # A hard-wrapped paragraph: the line before did not end a sentence and this one goes on
+        # in lower case.
+        if blocks and blocks[-1].kind == "para" and lines[i - 1].text.strip() and re.match(r"[a-z0-9(]", stripped) and not blocks[-1].text.endswith(tuple(_TERMINAL)):
+            blocks[-1].text += " " + stripped
             i += 1
             continue
         blocks.append(Block("para", line.no, stripped))
@@ -399,10 +405,13 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
     zh = lang.startswith("zh")
     out: list[str] = []
     list_stack: list[int] = []  # indentation of each open list level
+    previous: Block | None = None  # the block before, None after a blank line
+    last_kind = ""  # kind of the last non-blank block: list items separated by blanks stay one list
     for block in blocks:
-        if block.kind != "item":
+        if block.kind not in ("item", "blank"):
             list_stack = []
         if block.kind == "blank":
+            previous = None
             continue
         if block.kind == "item":
             while list_stack and block.indent < list_stack[-1]:
@@ -413,10 +422,12 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
             marker = f"{block.number}." if block.ordered else "-"
             text = polish(block.text) if zh else block.text
             line = "    " * depth + f"{marker} {text}"
-            if out and out[-1].lstrip().startswith(("-", *[f"{d}" for d in range(10)])) and not out[-1].startswith("```"):
+            if last_kind == "item":
                 out[-1] += "\n" + line
             else:
                 out.append(line)
+            last_kind = "item"
+            previous = block
             continue
         if block.kind == "para":
             out.append(_para_markdown(block.text, zh))
@@ -425,9 +436,14 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
         elif block.kind == "figure":
             out.append(figure_placeholder(block.text))
         elif block.kind == "raw":
-            out.append(block.text)
+            if previous is not None and previous.kind == "raw" and previous.line + 1 == block.line and block.text.lstrip()[:1] in ("|", ">") and previous.text.lstrip()[:1] == block.text.lstrip()[:1]:
+                out[-1] += "\n" + block.text  # table rows and quote lines stay one block
+            else:
+                out.append(block.text)
         elif block.kind == "heading":  # only reached for headings inside a body (never by design)
             out.append(f"**{block.text}**")
+        previous = block
+        last_kind = block.kind
     return "\n\n".join(out)
 
 

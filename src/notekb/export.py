@@ -12,9 +12,8 @@ from pathlib import Path
 
 from .pipeline import Site, build_site
 from .registry import Registry
-from .render import family_overview
-
-FAMILY_MARKER = "<!-- notekb:family -->"
+from .render import FAMILY_MARKER  # noqa: F401  (re-exported: the marker hand-written pages use)
+from .types import Page
 STYLESHEET = "assets/notekb.css"
 
 
@@ -33,23 +32,24 @@ def _inside(root: Path, path: Path) -> bool:
 def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | None = None, data_dir: str | Path | None = None) -> Site:
     """Write every generated page (and the docs folder's own pages) under out_dir."""
     registry = Registry.load(data_dir)
-    site = build_site(notes_dir, registry)
+    docs_dir = Path(docs_dir) if docs_dir and Path(docs_dir).is_dir() else None
+    docs_pages = []
+    if docs_dir:
+        for path in sorted(docs_dir.rglob("*.md")):
+            rel = path.relative_to(docs_dir).as_posix()
+            docs_pages.append(Page(rel, rel, path.read_text(encoding="utf-8")))
+    site = build_site(notes_dir, registry, docs_pages=docs_pages)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if docs_dir and Path(docs_dir).is_dir():
-        for path in Path(docs_dir).rglob("*"):
-            if path.is_file():
+    if docs_dir:
+        for path in docs_dir.rglob("*"):
+            if path.is_file() and path.suffix != ".md":
                 target = out / path.relative_to(docs_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if path.suffix == ".md":
-                    text = path.read_text(encoding="utf-8")
-                    text = text.replace(FAMILY_MARKER, family_overview(registry, site.counts, path.relative_to(docs_dir).as_posix()))
-                    target.write_text(text, encoding="utf-8")
-                else:
-                    shutil.copyfile(path, target)
-    for page in site.pages:
+                shutil.copyfile(path, target)
+    for page in [*site.docs_pages, *site.pages]:
         target = out / page.path
-        if not _inside(out, target):  # page paths come from ids that are validated; belt and braces
+        if not _inside(out, target):  # page paths come from validated ids; belt and braces
             raise ValueError(f"refusing to write outside {out}: {page.path}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.markdown, encoding="utf-8")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_note
+from .link import link_note
 from .registry import Registry
 from .read import find_notes, read_note
 from .render import display_title, note_path, render_site
@@ -37,6 +38,7 @@ class Site:
     assets: list[Asset] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    docs_pages: list[Page] = field(default_factory=list)  # hand-written pages, overview filled in, backlinks added
     processed: int = 0  # notes cleaned and routed in this build (the rest came from the cache)
 
 
@@ -79,6 +81,9 @@ def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[D
     except OSError as exc:
         diagnostic = Diagnostic(rel, f"cannot read file: {exc.strerror or exc}", "error")
         return unreadable_note(path, rel, diagnostic), [diagnostic]
+    except Exception as exc:  # a bug in reading must not take the site down either
+        diagnostic = Diagnostic(rel, f"internal error while reading this note ({type(exc).__name__}: {exc}); shown as plain text", "error")
+        return unreadable_note(path, rel, diagnostic), [diagnostic]
     try:
         note = route_note(clean_note(raw, registry), registry)
     except Exception as exc:  # a bug must not take the site down; it is reported, with the file
@@ -116,8 +121,11 @@ def _dedupe_papers(notes: list[Note]) -> None:
             seen.setdefault(part.target.id, key)
 
 
-def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None) -> Site:
-    """Run the pipeline over every note under `notes_dir`."""
+def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None, docs_pages: list[Page] = ()) -> Site:
+    """Run the pipeline over every note under `notes_dir`.
+
+    `docs_pages` are the hand-written pages (home, contributing): they take part in the link
+    graph, so that they show what links to them and the pages they link to show them."""
     registry = registry or Registry.load()
     notes_dir = Path(notes_dir)
     notes: list[Note] = []
@@ -152,8 +160,9 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     _dedupe_papers(notes)
     for note in notes:
         note.title = display_title(note, registry)
-    pages, extra = render_site(notes, registry)
-    return Site(pages=pages, notes=notes, diagnostics=diagnostics, counts=extra["counts"], processed=processed)
+    notes = [link_note(n, registry) for n in notes]
+    pages, extra = render_site(notes, registry, docs_pages)
+    return Site(pages=pages, notes=notes, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed)
 
 
 def page_for_note(site: Site, note_id: str) -> Page | None:

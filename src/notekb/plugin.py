@@ -17,10 +17,10 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from .export import FAMILY_MARKER, STYLESHEET, stylesheet
+from .export import STYLESHEET, stylesheet
 from .pipeline import NoteCache, Site, build_site
 from .registry import PACKAGE_DATA, Registry
-from .render import family_overview
+from .types import Page
 from .search_index import Doc, SearchIndex, page_docs
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
@@ -57,6 +57,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.data_dir: Path | None = None
         self._data_key = ""
         self.search_docs: list[Doc] = []
+        self.docs_markdown: dict[str, str] = {}
         self.search_tokens: dict[tuple, object] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -103,7 +104,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
 
     def on_files(self, files: Files, *, config) -> Files:
         registry = self._registry()
-        site = build_site(self.notes_dir, registry, self.cache)
+        docs = [Page(f.src_uri, f.src_uri, f.content_string) for f in files.documentation_pages()]
+        site = build_site(self.notes_dir, registry, self.cache, docs)
+        self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
         self.site = site
         self.registry = registry
         for diagnostic in site.diagnostics:
@@ -141,15 +144,16 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         nav.append({"论文": ["papers/index.md", *paths("papers/")]})
         nav.append({"笔记": ["notes/index.md", *paths("notes/")]})
         nav.append({"其他笔记": "others.md"})
+        nav.append({"术语表": "glossary.md"})
+        nav.append({"参考文献": "references.md"})
         for file in files.documentation_pages():
             if file.src_uri not in generated and file.src_uri != "index.md":
                 nav.append(file.src_uri)
         return nav
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        if FAMILY_MARKER in markdown and self.site is not None:
-            markdown = markdown.replace(FAMILY_MARKER, family_overview(self.registry, self.site.counts, page.file.src_uri))
-        return markdown
+        # Hand-written pages: the family overview filled in and "what links here" added.
+        return self.docs_markdown.get(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
         if self.config.search:

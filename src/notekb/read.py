@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .text import HAN, slugify
+from .text import slugify
 from .types import Diagnostic, NoteError, RawNote
 
 MAX_BYTES = 1_000_000
@@ -31,8 +31,14 @@ FRONT_MATTER_FIELDS = {
 }
 LANGS = ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK", "zh-MO", "ko", "en")
 _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
-# Text decoded as GB18030 must look like Chinese: Han, ASCII, CJK punctuation and full-width forms.
-_PLAUSIBLE_GB = re.compile(f"[{HAN}\\x00-\\x7f\\u3000-\\u303f\\uff00-\\uffef\\u2018-\\u201d\\u2026\\u00b7]")
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -60,9 +66,11 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is not None:
+        # Any byte soup decodes as GB18030; Chinese text decodes to common characters. Shift-JIS,
+        # EUC-KR or Latin-1 read this way turn into rare characters outside GB2312.
         non_ascii = [c for c in text if ord(c) > 0x7F]
-        plausible = sum(1 for c in non_ascii if _PLAUSIBLE_GB.match(c))
-        if non_ascii and plausible >= 0.97 * len(non_ascii):
+        common = sum(1 for c in non_ascii if _in_gb2312(c))
+        if non_ascii and common >= 0.9 * len(non_ascii):
             return text, "gb18030"
     raise NoteError(
         Diagnostic(
@@ -73,6 +81,17 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             _line_of(data, utf8_error.start),
         )
     )
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings: validate_front_matter checks dates itself and
+    reports an impossible one (2024-02-30) with its line instead of crashing."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int, list[Diagnostic]]:
@@ -86,9 +105,13 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int, list[Diagn
     body = text[4 + end.end() :].lstrip("\n")
     first_line = text[: len(text) - len(body)].count("\n") + 1
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=_FrontMatterLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
+        # At the end of the text (an unclosed quote) the problem is where the context began.
+        if context is not None and (mark is None or mark.line >= raw.count("\n")):
+            mark = context
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise NoteError(Diagnostic(path, f"front matter is not valid YAML: {problem}", "error", line)) from None
@@ -143,7 +166,7 @@ def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str]
         elif key == "slug":
             value = str(value).strip()
             if not _SLUG_RE.match(value):
-                problems.append(Diagnostic(path, f"slug '{value}' is not allowed: use letters, digits, '-' and '_' only (no '/', '..' or spaces)", "error", line))
+                problems.append(Diagnostic(path, f"slug '{value}' would put the note's page outside the site's notes/ folder (notes/{value}/); a slug is a single name: letters, digits, '-' and '_' only", "error", line))
             else:
                 clean["slug"] = value
         elif key == "source":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -55,6 +56,14 @@ def paper_path(slug: str) -> str:
 
 
 OTHERS_PATH = "others.md"
+GLOSSARY_PATH = "glossary.md"
+REFERENCES_PATH = "references.md"
+
+
+def reference_for_arxiv(registry: Registry, arxiv: str | None):
+    if not arxiv:
+        return None
+    return next((r for r in registry.references if r.url and r.url.endswith("/" + arxiv)), None)
 
 
 def lang_attr(lang: str) -> str:
@@ -154,7 +163,11 @@ def facts_table(model: Model, registry: Registry, notes_by_id: dict[str, Note], 
     rows.append(f"| 发布 | {model.release} |")
     if model.report_title:
         report = md_escape(model.report_title)
-        rows.append(f"| 报告 | [{report}]({model.report_url}) |" if model.report_url else f"| 报告 | {report} |")
+        cell = f"[{report}]({model.report_url})" if model.report_url else report
+        ref = reference_for_arxiv(registry, model.arxiv)
+        if ref:
+            cell += f" <small>（[参考文献条目]({link(from_page, REFERENCES_PATH, ref.id)})）</small>"
+        rows.append(f"| 报告 | {cell} |")
     for fact in model.facts:
         label = registry.fact_labels.get(fact.key, fact.key)
         value = md_escape(fact.value)
@@ -231,6 +244,18 @@ def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> s
     return f"[其他笔记]({link(from_page, OTHERS_PATH)})"
 
 
+def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -> str:
+    """On a note page, under each section: the model page and topic where it is shown."""
+    target = part.target
+    if target is None or target.kind != "model" or not section.body.strip():
+        return ""
+    model = registry.model_by_id[target.id]
+    topic = registry.topic_by_id.get(section.topic or "")
+    label = f"{model.name} › {topic.title}" if topic else model.name
+    anchor = topic.id if topic else ""
+    return f'<p class="nkb-used" markdown>收录于 [{md_escape(label)}]({link(from_page, model_path(model.id), anchor)})</p>'
+
+
 def note_page(note: Note, registry: Registry) -> Page:
     path = note_path(note.id)
     title = display_title(note, registry)
@@ -266,6 +291,9 @@ def note_page(note: Note, registry: Registry) -> Page:
                 info.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
             if part.arxiv:
                 info.append(f"arXiv:{part.arxiv}")
+            ref = reference_for_arxiv(registry, part.arxiv)
+            if ref:
+                info.append(f"[参考文献条目]({link(path, REFERENCES_PATH, ref.id)})")
             info.append("收录于 " + _where_used(note, part, registry, path))
             body.append('<p class="nkb-part-info" markdown>' + " · ".join(info) + "</p>")
             offset = 2
@@ -273,6 +301,9 @@ def note_page(note: Note, registry: Registry) -> Page:
             offset = 1
         for section in part.sections:
             body.append(section_markdown(section, section.level + offset, False, note.lang))
+            used = _used_in(part, section, registry, path)
+            if used:
+                body.append(used)
     content = "\n\n".join(body)
     if base_lang(note.lang) != PAGE_LANG:
         content = wrap_lang(content, note.lang, "nkb-note-body")
@@ -280,7 +311,7 @@ def note_page(note: Note, registry: Registry) -> Page:
     return Page(path, title, "\n\n".join(out) + "\n")
 
 
-def paper_page(slug: str, note: Note, part: Part) -> Page:
+def paper_page(slug: str, note: Note, part: Part, registry: Registry) -> Page:
     path = paper_path(slug)
     out = [heading(1, part.title or slug, lang=part.title_lang)]
     info = []
@@ -292,6 +323,9 @@ def paper_page(slug: str, note: Note, part: Part) -> Page:
     if part.url:
         rows.append(f"| 论文 | [{part.arxiv and 'arXiv:' + part.arxiv or part.url}]({part.url}) |")
     rows.append(f"| 来源笔记 | [{md_escape(note.title)}]({link(path, note_path(note.id), part.anchor)}) |")
+    ref = reference_for_arxiv(registry, part.arxiv)
+    if ref:
+        rows.append(f"| 参考文献 | [{md_escape(ref.authors or ref.title)}{f' ({ref.year})' if ref.year else ''}]({link(path, REFERENCES_PATH, ref.id)}) |")
     out.append('<div class="nkb-facts" markdown>\n\n' + "\n".join(rows) + "\n\n</div>")
     out.append(heading(2, "笔记摘录", "excerpt"))
     for excerpt in group_excerpts(note, part):
@@ -317,17 +351,43 @@ def others_page(items: list[tuple[Note, Part]], registry: Registry) -> Page:
 # Index pages and the home page's family overview
 
 
-def family_overview(registry: Registry, counts: dict[str, int], from_page: str = "index.md") -> str:
-    """The model family at a glance: one line per model, with dates and links."""
-    rows = ["| 模型 | 发布 | 一句话 | 报告 | 笔记 |", "| --- | --- | --- | --- | --- |"]
-    for model in sorted(registry.models, key=lambda m: m.release):
-        report = f"[arXiv:{model.arxiv}]({model.report_url})" if model.report_url else ""
-        rows.append(f"| [{model.name}]({link(from_page, model_path(model.id))}) | {model.release} | {md_escape(model.summary)} | {report} | {counts.get(model.id, 0)} |")
-    return "\n".join(rows)
+def family_overview(registry: Registry, counts: dict[str, int], from_page: str = "index.md", notes: dict[str, Note] | None = None) -> str:
+    """The family at a glance: a timeline with relations, then a comparison table whose every cell
+    links to the note that states it (and says so where no note does)."""
+    models = sorted(registry.models, key=lambda m: m.release)
+    names = registry.model_by_id
+    timeline = []
+    for model in models:
+        relations = "；".join(
+            f"{registry.relation_labels.get(r.type, r.type)}：[{md_escape(names[r.model].name)}]({link(from_page, model_path(r.model))})"
+            for r in model.relations if r.model in names
+        )
+        item = f'- <time datetime="{model.release}">{model.release}</time> **[{md_escape(model.name)}]({link(from_page, model_path(model.id))})**'
+        item += f'<br><span class="nkb-timeline-summary">{html.escape(model.summary)}</span>'
+        if relations:
+            item += f'<br><span class="nkb-timeline-relation" markdown>{relations}</span>'
+        item += f'<br><span class="nkb-timeline-count">{counts.get(model.id, 0)} 篇笔记</span>'
+        timeline.append(item)
+    timeline = ['<div class="nkb-timeline" markdown>', "", *timeline, "", "</div>"]
+    keys = ["architecture", "attention", "context", "sizes", "hardware", "modalities"]
+    header = "| | " + " | ".join(f"[{m.name}]({link(from_page, model_path(m.id))})" for m in models) + " |"
+    rows = [header, "| --- |" + " --- |" * len(models)]
+    for key in keys:
+        cells = []
+        for model in models:
+            fact = next((f for f in model.facts if f.key == key), None)
+            if fact is None:
+                cells.append('<span class="nkb-unknown">笔记中未提及</span>')
+            elif fact.note and (notes is None or fact.note in notes):
+                cells.append(f"[{md_escape(fact.value)}]({link(from_page, note_path(fact.note))})")
+            else:
+                cells.append(f"{md_escape(fact.value)} <small>（来源笔记不在库中）</small>")
+        rows.append(f"| {registry.fact_labels.get(key, key)} | " + " | ".join(cells) + " |")
+    return "\n".join(timeline) + "\n\n" + '<div class="nkb-compare" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
 
 
-def models_index(registry: Registry, counts: dict[str, int]) -> Page:
-    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。", family_overview(registry, counts, "models/index.md")]
+def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, Note]) -> Page:
+    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。模型间的关系与时间线见[首页的家族一览](../index.md)。", family_overview(registry, counts, "models/index.md", notes)]
     return Page("models/index.md", "模型", "\n\n".join(out) + "\n")
 
 
@@ -351,8 +411,12 @@ def notes_index(notes: list[Note], registry: Registry) -> Page:
     return Page("notes/index.md", "笔记", "\n\n".join(out) + "\n")
 
 
-def render_site(notes: list[Note], registry: Registry) -> tuple[list[Page], dict]:
-    """All generated pages, plus what the home page needs (model note counts)."""
+FAMILY_MARKER = "<!-- notekb:family -->"
+
+
+def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = ()) -> tuple[list[Page], dict]:
+    """All generated pages; also the hand-written `docs_pages` with the family overview filled in
+    and backlinks added (returned in extra["docs"]), since links go both ways between the two."""
     notes_by_id = {n.id: n for n in notes}
     excerpts: dict[str, list[Excerpt]] = defaultdict(list)
     papers: list[tuple[str, Note, Part]] = []
@@ -370,10 +434,127 @@ def render_site(notes: list[Note], registry: Registry) -> tuple[list[Page], dict
                 others.append((note, part))
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
     pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id) for m in registry.models]
-    pages.append(models_index(registry, counts))
-    pages += [paper_page(slug, note, part) for slug, note, part in papers]
+    pages.append(models_index(registry, counts, notes_by_id))
+    pages += [paper_page(slug, note, part, registry) for slug, note, part in papers]
     pages.append(papers_index(papers))
     pages += [note_page(n, registry) for n in notes]
     pages.append(notes_index(notes, registry))
     pages.append(others_page(others, registry))
-    return pages, {"counts": counts}
+    docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
+    edges = link_graph(pages + docs)
+    pages.append(glossary_page(registry, edges))
+    pages.append(references_page(registry, edges))
+    edges = link_graph(pages + docs)
+    titles = {p.path: p.title for p in pages + docs}
+    finish = lambda p: Page(p.path, p.title, with_backlinks(resolve_links(p.markdown, p.path), p.path, edges, titles))
+    return [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Links between pages: resolution, the link graph, backlinks, glossary and references
+
+_NKB = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(nkb:(model|term|ref)/([^)#\s]+)(?:#([^)\s]+))?\)")
+_MD_LINK = re.compile(r"\]\(([^)\s]+?)\)|href=\"([^\"]+)\"")
+
+
+def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
+    if kind == "model":
+        return model_path(target), anchor or ""
+    if kind == "term":
+        return GLOSSARY_PATH, target
+    return REFERENCES_PATH, target
+
+
+def resolve_links(markdown: str, from_page: str) -> str:
+    """nkb: links -> relative links from this page; a link to this very page becomes plain text."""
+
+    def replace(match: re.Match) -> str:
+        label, kind, target, anchor = match.groups()
+        path, anchor = nkb_target(kind, target, anchor)
+        if path == from_page and kind == "model":
+            return label
+        return f"[{label}]({link(from_page, path, anchor)})"
+
+    return _NKB.sub(replace, markdown)
+
+
+def link_graph(pages: list[Page]) -> dict[str, set[tuple[str, str]]]:
+    """target page -> {(source page, target anchor)} over every link between generated pages."""
+    known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
+    edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for page in pages:
+        for match in _NKB.finditer(page.markdown):
+            path, anchor = nkb_target(match.group(2), match.group(3), match.group(4))
+            if path != page.path:
+                edges[path].add((page.path, anchor))
+        for match in _MD_LINK.finditer(page.markdown):
+            url = match.group(1) or match.group(2)
+            if not url or url.startswith(("http:", "https:", "nkb:", "mailto:", "#")):
+                continue
+            target, _, anchor = url.partition("#")
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), target))
+            if path in known and path != page.path:
+                edges[path].add((page.path, anchor))
+    return edges
+
+
+def with_backlinks(markdown: str, path: str, edges: dict, titles: dict[str, str]) -> str:
+    """Append "what links here" to a page."""
+    sources = sorted({source for source, _ in edges.get(path, ())}, key=lambda p: (p.split("/")[0], titles.get(p, p)))
+    if not sources:
+        return markdown
+    items = "\n".join(f"- [{md_escape(titles.get(s, s))}]({link(path, s)})" for s in sources)
+    return markdown.rstrip() + "\n\n" + f'<div class="nkb-backlinks" markdown>\n\n**链接到本页**\n\n{items}\n\n</div>\n'
+
+
+def _mentioned_on(edges: dict, page: str, anchor: str, titles_from: str) -> list[str]:
+    return sorted({source for source, a in edges.get(page, ()) if a == anchor})
+
+
+def glossary_page(registry: Registry, edges: dict) -> Page:
+    out = [heading(1, "术语表"), "笔记中出现的术语，附中文、韩文和英文名称、简短定义，以及提到它的页面。名称在笔记中出现时会链接到这里。"]
+    names = {"zh": "中文", "ko": "한국어", "en": "English"}
+    for term in sorted(registry.terms, key=lambda t: t.title):
+        out.append(heading(2, md_escape(term.title), term.id))
+        rows = []
+        for lang, label in names.items():
+            if term.names.get(lang):
+                rows.append(f'<span class="nkb-term-lang">{label}</span> <span lang="{ {"zh": "zh-Hans", "ko": "ko", "en": "en"}[lang]}">{html.escape("、".join(term.names[lang]))}</span>')
+            else:  # product names such as "TPU v5e" are written the same way in every language
+                rows.append(f'<span class="nkb-term-lang">{label}</span> <span class="nkb-unknown">同英文名称</span>')
+        out.append('<p class="nkb-term-names">' + "<br>".join(rows) + "</p>")
+        if term.definition:
+            out.append(term.definition)
+        if term.see:
+            out.append("参见：" + "、".join(f"[{md_escape(registry_term_title(registry, s))}](#{s})" for s in term.see if any(t.id == s for t in registry.terms)))
+        mentioned = _mentioned_on(edges, GLOSSARY_PATH, term.id, GLOSSARY_PATH)
+        if mentioned:
+            out.append("出现于：" + "、".join(f"[{_short(p)}]({link(GLOSSARY_PATH, p)})" for p in mentioned))
+        else:
+            out.append('<span class="nkb-unknown">目前没有笔记提到它。</span>')
+    return Page(GLOSSARY_PATH, "术语表", "\n\n".join(out) + "\n")
+
+
+def registry_term_title(registry: Registry, term_id: str) -> str:
+    return next((t.title for t in registry.terms if t.id == term_id), term_id)
+
+
+def _short(path: str) -> str:
+    """A compact label for a page path in lists of mentions: models/gemma.md -> gemma."""
+    return md_escape(posixpath.splitext(path)[0].replace("/index", "/"))
+
+
+def references_page(registry: Registry, edges: dict) -> Page:
+    out = [heading(1, "参考文献"), "笔记引用的论文和资料，去重后每项一条，附链接和引用它的页面。"]
+    for ref in sorted(registry.references, key=lambda r: (r.title.lower())):
+        cited = _mentioned_on(edges, REFERENCES_PATH, ref.id, REFERENCES_PATH)
+        out.append(heading(2, md_escape(ref.title), ref.id, "en"))
+        line = " · ".join(x for x in [md_escape(ref.authors), str(ref.year or "")] if x)
+        if ref.url:
+            line += f" · [{'arXiv:' + ref.url.rsplit('/', 1)[-1] if 'arxiv.org' in ref.url else ref.url}]({ref.url})"
+        out.append(line)
+        if cited:
+            out.append("被引用于：" + "、".join(f"[{_short(p)}]({link(REFERENCES_PATH, p)})" for p in cited))
+        else:
+            out.append('<span class="nkb-unknown">目前没有笔记引用它。</span>')
+    return Page(REFERENCES_PATH, "参考文献", "\n\n".join(out) + "\n")

@@ -33,7 +33,11 @@ CHARS_PER_MENTION = 800  # a model named less often than once per this many char
 def alias_pattern(alias: str) -> str:
     """A regex for an alias that tolerates case, spacing and punctuation: Gemini1.5 = gemini 1.5."""
     tokens = [t for t in re.split(r"[\s._\-·:：]+", fold(alias)) if t]
-    body = r"[\s._\-·]*".join(re.escape(t) for t in tokens)
+    body = tokens and re.escape(tokens[0])
+    for before_token, token in zip(tokens, tokens[1:]):
+        # "1.5" needs its dot ("Gemini 15" is not Gemini 1.5); elsewhere spacing is free.
+        separator = r"\s*[._]\s*" if before_token[-1].isdigit() and token[0].isdigit() else r"[\s._\-·]*"
+        body += separator + re.escape(token)
     first, last = tokens[0][0], tokens[-1][-1]
     before = r"(?<![a-z0-9])" if first.isascii() and first.isalnum() else ""
     after = ""
@@ -106,6 +110,18 @@ def route_part(part: Part, note: Note, registry: Registry) -> Target:
     title_strong, title_weak, title_other = matcher.count("\n".join(titles))
     body = "\n".join((s.title or "") + "\n" + s.body for s in part.sections)
     body_strong, body_weak, body_other = matcher.count(body)
+
+    # A bare family name ("Gemini") means the version of that family the note names most, if it
+    # names one; only otherwise the model the name belongs to (the original report).
+    family = {m.id: m.family for m in registry.models}
+    strong_total = title_strong + body_strong
+    for counter in (title_weak, body_weak):
+        for owner in list(counter):
+            named = [m for m in strong_total if family.get(m) == family.get(owner)]
+            if named:
+                version = max(named, key=lambda m: strong_total[m])
+                if version != owner:
+                    counter[version] += counter.pop(owner)
 
     scores: Counter = Counter()
     for model in registry.models:

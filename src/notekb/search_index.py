@@ -46,8 +46,10 @@ INDEX_VERSION = 1
 K1, B = 1.2, 0.75
 TARGET_SHARD_BYTES = 24_000
 MAX_DOC_TEXT = 4000
-# Page kinds by URL prefix and how much their sections weigh in the ranking.
-PAGE_BOOST = {"models/": 1.6, "glossary/": 1.3, "papers/": 1.0, "notes/": 1.0, "references/": 0.9}
+# How much a page's sections weigh in the ranking, by URL: model pages gather what the notes say,
+# so they come first; lists of pages (indexes, references) only repeat titles and come last.
+PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.5, "others/": 0.8}
+PAGE_BOOST = {"models/": 1.6, "glossary/": 0.35, "papers/": 1.0, "notes/": 1.0}
 
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HANGUL_RUN = re.compile(f"[{HANGUL}]+")
@@ -209,7 +211,7 @@ class _SectionParser(HTMLParser):
 def page_docs(html: str, url: str, page_title: str) -> list[Doc]:
     parser = _SectionParser()
     parser.feed(html)
-    boost = next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0)
+    boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []
     for anchor, title, parts in parser.sections:
         text = " ".join("".join(parts).split())

@@ -16,7 +16,7 @@ _PROTECT = re.compile(
     r"|`[^`\n]+`"  # inline code
     r"|\$\$.*?\$\$|\$[^$\n]+\$"  # math
     r"|!?\[[^\]\n]*\]\([^)\n]*\)"  # links and images (the label is polished separately below)
-    r"|<https?://[^>\s]+>|https?://[^\s<>()（）]+"  # URLs
+    r"|<https?://[^>\s]+>|https?://(?:[^\s<>()（）]|\([^\s<>()]*\))+"  # URLs, with balanced (...) inside
     r"|<[^>\n]+>"  # HTML tags
     r"|\{[:#.][^}\n]*\}",  # attribute lists
     re.S,
@@ -27,6 +27,10 @@ _L = r"[A-Za-z0-9%@#$&+\u00c0-\u024f]"
 
 
 def _polish_plain(text: str) -> str:
+    # Parentheses next to Chinese text: （MoE）. First, so the punctuation rules below see them.
+    text = re.sub(rf"(?<={_H})\s*\(([^()\n]*)\)", r"（\1）", text)
+    text = re.sub(rf"\(([^()\n]*)\)\s*(?={_H})", r"（\1）", text)
+    text = re.sub(rf"\(([^()\n]*{_H}[^()\n]*)\)", r"（\1）", text)
     # Half-width punctuation that follows (or sits between) Chinese characters becomes full-width.
     text = re.sub(rf"({_H})\s*,\s*", r"\1，", text)
     text = re.sub(rf",\s*({_H})", r"，\1", text)
@@ -35,10 +39,6 @@ def _polish_plain(text: str) -> str:
     text = re.sub(rf"({_H})\s*!(?!\[)", r"\1！", text)
     text = re.sub(rf"({_H})\s*\?", r"\1？", text)
     text = re.sub(rf"({_H})\.(?=\s|$)", r"\1。", text)
-    # Parentheses next to Chinese text: （MoE）.
-    text = re.sub(rf"(?<={_H})\s*\(([^()\n]*)\)", r"（\1）", text)
-    text = re.sub(rf"\(([^()\n]*)\)\s*(?={_H})", r"（\1）", text)
-    text = re.sub(rf"\(([^()\n]*{_H}[^()\n]*)\)", r"（\1）", text)
     # No space around full-width punctuation.
     text = re.sub(r"[ \t]+([，。、；：！？（）」』】”])", r"\1", text)
     text = re.sub(r"([，。、；：！？（）「『【“])[ \t]+", r"\1", text)

@@ -163,7 +163,7 @@
           var replaced = v.q.replace(f.name, " " + other + " ").trim();
           if (!seen.has(replaced)) {
             seen.add(replaced);
-            out.push({ q: replaced, weight: 0.9 * v.weight, via: other });
+            out.push({ q: replaced, weight: 0.35 * v.weight, via: other });
           }
         });
       });
@@ -179,8 +179,11 @@
       var found = [];
       if (shard[term.tok]) found.push({ list: shard[term.tok], factor: 1 });
       if (term.prefix) {
+        // A word that exists as typed is what the reader meant; longer words weigh much less then.
+        // A prefix with no word of its own is a word being typed: its completions count more.
+        var factor = shard[term.tok] ? 0.25 : 0.7;
         for (var key in shard) {
-          if (key !== term.tok && key.indexOf(term.tok) === 0) found.push({ list: shard[key], factor: 0.7 });
+          if (key !== term.tok && key.indexOf(term.tok) === 0) found.push({ list: shard[key], factor: factor });
         }
       }
       var scores = new Map(), df = 0;
