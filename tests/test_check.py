@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from notekb.check import check_paths, duplicate_key, garbled_gb18030, mask_code, unsafe_html
+from notekb.check import check_paths, duplicate_key, mask_code, unsafe_html
 from notekb.read import MAX_BYTES
 from notekb.registry import Registry
 
@@ -221,8 +221,3 @@ def test_mask_code_keeps_lines():
     assert len(masked) == len(text) and masked.count("\n") == text.count("\n")
     assert masked.startswith("a     c") and masked.endswith("d")
 
-
-def test_garbled_gb18030():
-    japanese = "Gemma は Gemini の研究と技術に基づく軽量なオープンモデルです。".encode("shift_jis").decode("gb18030")
-    assert garbled_gb18030(japanese, "x.txt")[0].level == "error"
-    assert garbled_gb18030(SEED_003.read_text(encoding="utf-8"), "x.txt") == []

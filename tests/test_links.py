@@ -180,7 +180,6 @@ def test_every_page_shows_what_links_to_it(built_site):
         box = soup.select_one(".nkb-backlinks")
         assert box is not None and box.find("a"), url
     gemma = article(built_site, "models/gemma/").select_one(".nkb-backlinks")
-    sources = [a["href"] for a in gemma.find_all("a")]
     assert _links_to(gemma, f"notes/{NOTE_IDS['003']}", "models/gemma/")
 
 

@@ -15,7 +15,7 @@ from conftest import DATA, NOTES, SEEDS
 from notekb.clean import clean_note
 from notekb.read import find_notes, note_id, read_note
 from notekb.registry import Registry
-from notekb.types import Diagnostic, NoteError
+from notekb.records import Diagnostic, NoteError
 
 ENC = DATA / "encodings"
 FIXTURES = DATA / "notes"

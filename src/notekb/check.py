@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import Iterable
 
 from .pipeline import process_note
-from .read import NOTE_SUFFIXES, decode, find_notes, read_note, split_front_matter
+from .read import NOTE_SUFFIXES, decode, find_notes, read_note
 from .registry import Registry
 from .render import OTHERS_PATH, model_path, note_path, paper_path
-from .text import HAN
-from .types import Diagnostic, Note, NoteError, RawNote, Target
+from .records import Diagnostic, Note, NoteError, RawNote, Target
 
 SHOWN_LEVELS = ("error", "warning")
 
@@ -179,42 +178,6 @@ def unsafe_html(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
     return sorted(found.values(), key=lambda d: d.line or 0)
 
 
-_HAN_RE = re.compile(f"[{HAN}]")
-
-
-def _common_han(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def garbled_gb18030(text: str, path: str) -> list[Diagnostic]:
-    """Text that decoded as GB18030 but is mojibake: Shift-JIS or Big5 bytes decode as rare Han characters.
-
-    Chinese written in GBK uses almost only the 6,763 characters of GB2312; Japanese Shift-JIS read
-    as GB18030 gives almost none of them.
-    """
-    han = [(k, c) for k, c in enumerate(text) if _HAN_RE.match(c)]
-    if len(han) < 4:
-        return []
-    rare = [(k, c) for k, c in han if not _common_han(c)]
-    if len(rare) <= 0.2 * len(han):
-        return []
-    share = round(100 * (len(han) - len(rare)) / len(han))
-    first = rare[0][0]
-    return [
-        Diagnostic(
-            path,
-            f"looks garbled: decoded as GB18030/GBK, but only {share}% of its {len(han)} Chinese characters are common ones "
-            f"(first rare one: {rare[0][1]}); it is probably in another encoding (Shift-JIS, Big5, …). Save the file as UTF-8",
-            "error",
-            _line(text, first),
-        )
-    ]
-
-
 _INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
@@ -223,26 +186,6 @@ def duplicate_key(body: str) -> str | None:
     already gone from `body`. None for a note with no text."""
     squashed = _INVISIBLE.sub("", unicodedata.normalize("NFKC", body)).casefold()
     return hashlib.sha256(squashed.encode("utf-8")).hexdigest() if squashed else None
-
-
-def clearer_slug_messages(problems: list[Diagnostic], text: str, path: str) -> list[Diagnostic]:
-    """read.py refuses a slug with '/' or '..'; say why it matters: the page would leave notes/."""
-    try:
-        slug = str(split_front_matter(text, path)[0].get("slug") or "").strip()
-    except (NoteError, ValueError):
-        return problems
-    if not re.search(r"[/\\]|\.\.", slug):
-        return problems
-    out = []
-    for d in problems:
-        if d.level == "error" and d.message.startswith(f"slug '{slug}'"):
-            d = dataclasses.replace(
-                d,
-                message=f"slug '{slug}' would put the note's page outside the site's notes/ folder (notes/{slug}/); "
-                "a slug is a single name: letters, digits, '-' and '_' only",
-            )
-        out.append(d)
-    return out
 
 
 def other_notes_doubts(note: Note, path: str) -> list[Diagnostic]:
@@ -304,9 +247,6 @@ def check_file(file: NoteFile, registry: Registry) -> Checked:
     except OSError as exc:
         checked.diagnostics.append(Diagnostic(display, f"cannot read file: {exc.strerror or exc}", "error"))
         return checked
-    except ValueError as exc:  # e.g. YAML turning "date: 2024-02-30" into an impossible date
-        checked.diagnostics.append(Diagnostic(display, f"front matter has a value that cannot be read: {exc} (is a date wrong?)", "error"))
-        return checked
     except Exception as exc:  # a bug in reading must not hide the other files' problems
         checked.diagnostics.append(Diagnostic(display, f"internal error while reading this note ({type(exc).__name__}: {exc})", "error"))
         return checked
@@ -314,9 +254,7 @@ def check_file(file: NoteFile, registry: Registry) -> Checked:
     note, problems = process_note(file.path, file.rel, registry)
     checked.note = note
     text = _decoded_text(file.path, file.rel)
-    checked.diagnostics += clearer_slug_messages([at(d) for d in problems], text, display)
-    if raw.encoding == "gb18030":
-        checked.diagnostics += garbled_gb18030(text, display)
+    checked.diagnostics += [at(d) for d in problems]
     checked.diagnostics += unsafe_html(text, display)
     if not _unreadable(note):
         checked.diagnostics += other_notes_doubts(note, display)

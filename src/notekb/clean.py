@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from .registry import Registry
 from .text import count_scripts, detect_lang, slugify
-from .types import Diagnostic, Note, Part, RawNote, Removal, Section, Source
+from .records import Diagnostic, Note, Part, RawNote, Removal, Section, Source
+from .safety import neutralize_markdown
 from .typography import polish
 
 
@@ -392,6 +393,7 @@ _LABEL_PARA = re.compile(r"^([^:：\n]{1,40}?)\s*[:：]\s*(\S.*)$")
 
 
 def _para_markdown(text: str, zh: bool) -> str:
+    text = neutralize_markdown(text)
     if zh:
         label = _LABEL_PARA.match(text)
         if label and re.search(r"[\u4e00-\u9fff]", label.group(1)) and not _SENTENCE_PUNCT.search(label.group(1)) and "*" not in label.group(1):
@@ -420,7 +422,8 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
                 list_stack.append(block.indent)
             depth = len(list_stack) - 1
             marker = f"{block.number}." if block.ordered else "-"
-            text = polish(block.text) if zh else block.text
+            text = neutralize_markdown(block.text)
+            text = polish(text) if zh else text
             line = "    " * depth + f"{marker} {text}"
             if last_kind == "item":
                 out[-1] += "\n" + line
@@ -437,9 +440,9 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
             out.append(figure_placeholder(block.text))
         elif block.kind == "raw":
             if previous is not None and previous.kind == "raw" and previous.line + 1 == block.line and block.text.lstrip()[:1] in ("|", ">") and previous.text.lstrip()[:1] == block.text.lstrip()[:1]:
-                out[-1] += "\n" + block.text  # table rows and quote lines stay one block
+                out[-1] += "\n" + neutralize_markdown(block.text)  # table rows and quote lines stay one block
             else:
-                out.append(block.text)
+                out.append(neutralize_markdown(block.text))
         elif block.kind == "heading":  # only reached for headings inside a body (never by design)
             out.append(f"**{block.text}**")
         previous = block
@@ -528,7 +531,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
             return
         plain = "\n".join(b.text for b in content if b.kind in ("para", "item", "raw"))
         lang = detect_lang(plain, default_lang) if plain.strip() else default_lang
-        title = _heading_title(current) if current else None
+        title = neutralize_markdown(_heading_title(current)) if current else None
         body = blocks_to_markdown(run, lang)
         title_lang = _title_lang(title, lang) if title else lang
         if title and title_lang.startswith("zh"):
@@ -621,6 +624,16 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
         if not title:
             title = _heading_title(first)
         blocks = [b for b in blocks if b is not first]
+
+    # Failing that, a short first line standing alone ("Gemma 技术报告阅读笔记", "My notes on the
+    # Gemini report") is the title the author gave the post.
+    if not title and not md_titles:
+        content = [b for b in blocks if b.kind != "blank"]
+        if len(content) > 1 and content[0].kind == "para" and _is_short_title(content[0].text, 60):
+            index = blocks.index(content[0])
+            if index + 1 < len(blocks) and blocks[index + 1].kind == "blank":
+                title = content[0].text
+                blocks = blocks[:index] + blocks[index + 1 :]
 
     used: set[str] = set()
     parts: list[Part] = []

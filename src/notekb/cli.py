@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .types import Diagnostic
+from .records import Diagnostic
 
 
 def _registry(data_dir: str | None):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from .pipeline import Site, build_site
 from .registry import Registry
-from .render import FAMILY_MARKER  # noqa: F401  (re-exported: the marker hand-written pages use)
-from .types import Page
+
+from .records import Page
 STYLESHEET = "assets/notekb.css"
 
 

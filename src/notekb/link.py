@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from .registry import Registry
 from .text import opencc
-from .types import Note
+from .records import Note
 
 NKB_LINK = re.compile(r"\]\(nkb:(model|term|ref|note|paper)/([^)#\s]+)(?:#([^)\s]+))?\)")
 

@@ -24,7 +24,7 @@ from .registry import Registry
 from .read import find_notes, read_note
 from .render import display_title, note_path, render_site
 from .route import route_note
-from .types import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
+from .records import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 

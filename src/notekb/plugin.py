@@ -9,7 +9,6 @@ editing a note rebuilds the site without a restart.
 from __future__ import annotations
 
 import hashlib
-import logging
 from pathlib import Path
 
 from mkdocs.config import base
@@ -20,7 +19,8 @@ from mkdocs.structure.files import File, Files
 from .export import STYLESHEET, stylesheet
 from .pipeline import NoteCache, Site, build_site
 from .registry import PACKAGE_DATA, Registry
-from .types import Page
+from .records import Page
+from .safety import sanitize_html
 from .search_index import Doc, SearchIndex, page_docs
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
@@ -58,6 +58,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self._data_key = ""
         self.search_docs: list[Doc] = []
         self.docs_markdown: dict[str, str] = {}
+        self.generated: set[str] = set()
         self.search_tokens: dict[tuple, object] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -117,6 +118,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             else:
                 log.debug(str(diagnostic))
         log.debug(f"{len(site.notes)} notes, {site.processed} processed, {len(site.notes) - site.processed} from cache")
+        self.generated = {p.path for p in site.pages}
         for page in site.pages:
             if files.get_file_from_path(page.path) is not None:
                 log.warning(f"docs/{page.path} exists and replaces the generated page of the same name")
@@ -156,6 +158,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         return self.docs_markdown.get(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
+        if page.file.src_uri in self.generated:
+            # Defence in depth: whatever a note smuggled through Markdown does not run.
+            html = sanitize_html(html)
         if self.config.search:
             self.search_docs += page_docs(html, page.url, page.title or "")
         return html

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .text import slugify
-from .types import Diagnostic, NoteError, RawNote
+from .records import Diagnostic, NoteError, RawNote
 
 MAX_BYTES = 1_000_000
 NOTE_SUFFIXES = (".md", ".txt", ".markdown")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .registry import Model, Registry
 from .text import LANG_NAMES, base_lang, to_simplified
-from .types import Note, Page, Part, Section
+from .records import Note, Page, Part, Section
 
 PAGE_LANG = "zh-Hans"  # the site's interface language; text in any other language is marked up
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .registry import Registry
 from .text import fold, slugify
-from .types import Note, Part, Section, Target
+from .records import Note, Part, Section, Target
 
 TITLE_WEIGHT = 5
 WEAK_WEIGHT = 0.5

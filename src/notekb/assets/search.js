@@ -366,6 +366,7 @@
     });
   }
 
+  root.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); });
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
