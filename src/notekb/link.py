@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .registry import Registry
-from .text import opencc
+from .text import NameScanner
 from .records import Note
 
 NKB_LINK = re.compile(r"\]\(nkb:(model|term|ref|note|paper)/([^)#\s]+)(?:#([^)\s]+))?\)")
@@ -36,65 +36,18 @@ _PROTECT = re.compile(
     r"|\{[:#.][^}\n]*\}",
     re.S,
 )
-_WORD = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9\W]+|[\u3400-\u9fff\uac00-\ud7a3]+")
-
-
-def name_pattern(name: str) -> str | None:
-    """A regex for a name in running text: any case, any spacing or punctuation between its words,
-    word boundaries at Latin edges (so "RL" never matches inside "world")."""
-    tokens = _WORD.findall(name)
-    if not tokens:
-        return None
-    body = re.escape(tokens[0])
-    for before_token, token in zip(tokens, tokens[1:]):
-        separator = r"\s*[._]\s*" if before_token[-1].isdigit() and token[0].isdigit() else r"[\W_]{0,3}?"
-        body += separator + re.escape(token)
-    if tokens[0][0].isascii() and tokens[0][0].isalnum():
-        body = r"(?<![A-Za-z0-9])" + body
-    if tokens[-1][-1].isascii() and tokens[-1][-1].isalnum():
-        body += r"(?![A-Za-z0-9])"
-    if name.rstrip()[-1:] in ")）":  # "Touvron (2023a)": the closing bracket belongs to the citation
-        body += r"\s*[)）]"
-    return body
 
 
 @dataclass
 class Linker:
-    regex: re.Pattern | None
-    targets: dict[str, tuple[str, str, bool]]  # group -> (kind, id, weak family name)
-    families: dict[str, str]  # weak model id -> family
-
-
-def _variants(name: str) -> set[str]:
-    """A name and its Traditional forms, so Traditional notes link too."""
-    out = {name}
-    if re.search(r"[\u4e00-\u9fff]", name):
-        out.add(opencc("s2t").convert(name))
-        out.add(opencc("s2tw").convert(name))
-    return out
+    scanner: NameScanner  # payload: (kind, id, weak family name)
+    families: dict[str, str]  # model id -> family
 
 
 @lru_cache(maxsize=4)
 def _linker(key: tuple) -> Linker:
     entries, families = key
-    seen: set[str] = set()
-    items = []
-    for name, kind, target, weak in entries:
-        for variant in _variants(name):
-            folded = variant.lower()
-            if folded in seen or len(folded) < 2:
-                continue
-            seen.add(folded)
-            pattern = name_pattern(variant)
-            if pattern:
-                items.append((len(variant), pattern, kind, target, weak))
-    items.sort(key=lambda item: -item[0])
-    groups, targets = [], {}
-    for k, (_, pattern, kind, target, weak) in enumerate(items):
-        groups.append(f"(?P<n{k}>{pattern})")
-        targets[f"n{k}"] = (kind, target, weak)
-    regex = re.compile("|".join(groups), re.I) if groups else None
-    return Linker(regex, targets, dict(families))
+    return Linker(NameScanner([(name, (kind, target, weak)) for name, kind, target, weak in entries]), dict(families))
 
 
 def linker_for(registry: Registry) -> Linker:
@@ -115,29 +68,29 @@ def link_text(markdown: str, linker: Linker, registry: Registry, part_model: str
 
     Returns the new Markdown and the (kind, id) of everything linked. A bare family name
     ("Gemini") in a note about a model of that family points at that model."""
-    if linker.regex is None:
-        return markdown, []
     linked: list[tuple[str, str]] = []
     done: set[tuple[str, str]] = set()
     family_of = linker.families
-    out: list[str] = []
-    last = 0
 
     def link_plain(text: str) -> str:
-        def replace(match: re.Match) -> str:
-            kind, target, weak = linker.targets[match.lastgroup]
+        out, last = [], 0
+        for start, end, (kind, target, weak) in linker.scanner.scan(text):
             if kind == "model" and weak and part_model and family_of.get(part_model) == family_of.get(target):
                 target = part_model
-            key = (kind, target)
-            if key in done:
-                return match.group(0)
-            done.add(key)
-            linked.append(key)
-            label = match.group(0).replace("[", "\\[").replace("]", "\\]")
-            return f"[{label}](nkb:{kind}/{target})"
+            if (kind, target) in done:
+                continue
+            if end < len(text) and text[end] in ")）" and "(" in text[start:end].replace("（", "("):
+                end += 1  # "Touvron (2023a)": the closing bracket belongs to the citation
+            done.add((kind, target))
+            linked.append((kind, target))
+            label = text[start:end].replace("[", "\\[").replace("]", "\\]")
+            out.append(text[last:start] + f"[{label}](nkb:{kind}/{target})")
+            last = end
+        out.append(text[last:])
+        return "".join(out)
 
-        return linker.regex.sub(replace, text)
-
+    out: list[str] = []
+    last = 0
     for match in _PROTECT.finditer(markdown):
         out.append(link_plain(markdown[last : match.start()]))
         out.append(match.group(0))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .registry import Registry
-from .text import fold, slugify
+from .text import NameScanner, slugify
 from .records import Note, Part, Section, Target
 
 TITLE_WEIGHT = 5
@@ -30,38 +30,18 @@ MIN_SCORE = 3
 CHARS_PER_MENTION = 800  # a model named less often than once per this many characters is in passing
 
 
-def alias_pattern(alias: str) -> str:
-    """A regex for an alias that tolerates case, spacing and punctuation: Gemini1.5 = gemini 1.5."""
-    tokens = [t for t in re.split(r"[\s._\-·:：]+", fold(alias)) if t]
-    body = tokens and re.escape(tokens[0])
-    for before_token, token in zip(tokens, tokens[1:]):
-        # "1.5" needs its dot ("Gemini 15" is not Gemini 1.5); elsewhere spacing is free.
-        separator = r"\s*[._]\s*" if before_token[-1].isdigit() and token[0].isdigit() else r"[\s._\-·]*"
-        body += separator + re.escape(token)
-    first, last = tokens[0][0], tokens[-1][-1]
-    before = r"(?<![a-z0-9])" if first.isascii() and first.isalnum() else ""
-    after = ""
-    if last.isdigit():
-        after = r"(?![0-9]|[._][0-9])"
-    elif last.isascii() and last.isalpha():
-        after = r"(?![a-z])"
-    return before + body + after
-
-
 @dataclass
 class Matcher:
-    """One compiled regex over every alias, longest first, mapping each match to a model."""
+    """Every alias of every model (and other labs' model names), found in one pass."""
 
-    regex: re.Pattern
-    owners: dict[str, tuple[str, bool]]  # group name -> (model id or "other:<name>", weak)
+    scanner: NameScanner
 
     def count(self, text: str) -> tuple[Counter, Counter, Counter]:
         """(strong, weak, other-lab) mention counts in `text`."""
         strong: Counter = Counter()
         weak: Counter = Counter()
         others: Counter = Counter()
-        for match in self.regex.finditer(fold(text)):
-            owner, is_weak = self.owners[match.lastgroup]
+        for _, _, (owner, is_weak) in self.scanner.scan(text):
             if owner.startswith("other:"):
                 others[owner[6:]] += 1
             elif is_weak:
@@ -73,16 +53,7 @@ class Matcher:
 
 @lru_cache(maxsize=8)
 def _matcher_cached(key: tuple) -> Matcher:
-    entries = sorted(key, key=lambda e: len(e[0]), reverse=True)
-    parts, owners, seen = [], {}, set()
-    for k, (alias, owner, weak) in enumerate(entries):
-        folded = fold(alias)
-        if folded in seen:
-            continue
-        seen.add(folded)
-        parts.append(f"(?P<a{k}>{alias_pattern(alias)})")
-        owners[f"a{k}"] = (owner, weak)
-    return Matcher(re.compile("|".join(parts)), owners)
+    return Matcher(NameScanner([(alias, (owner, weak)) for alias, owner, weak in key]))
 
 
 def matcher_for(registry: Registry) -> Matcher:
@@ -175,19 +146,18 @@ def paper_slug(part: Part) -> str:
 # Topics
 
 
-def _count_words(text: str, words: list[str]) -> int:
-    folded = fold(text)
-    total = 0
-    for word in words:
-        if word.isascii():
-            total += len(re.findall(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", folded))
-        else:
-            total += folded.count(word)
-    return total
+@lru_cache(maxsize=8)
+def _topic_scanner(key: tuple) -> NameScanner:
+    return NameScanner(list(key))
 
 
 def topic_scores(text: str, registry: Registry) -> Counter:
-    return Counter({t.id: _count_words(text, t.words) for t in registry.topics})
+    """How often each topic's words occur in the text."""
+    scanner = _topic_scanner(tuple((word, topic.id) for topic in registry.topics for word in topic.words))
+    scores = Counter({t.id: 0 for t in registry.topics})
+    for _, _, topic in scanner.scan(text):
+        scores[topic] += 1
+    return scores
 
 
 def _best(scores: Counter, registry: Registry) -> str | None:

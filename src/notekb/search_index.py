@@ -35,12 +35,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 from .registry import Registry
-from .text import HAN, HANGUL, opencc
+from .text import HAN, HANGUL, char_t2s
 
 INDEX_VERSION = 1
 K1, B = 1.2, 0.75
@@ -56,14 +55,8 @@ _HANGUL_RUN = re.compile(f"[{HANGUL}]+")
 _LATIN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
 
 
-@lru_cache(maxsize=1)
 def _t2s_table() -> dict[str, str]:
-    """Every CJK character that OpenCC's t2s changes, mapped to its Simplified form."""
-    chars = "".join(chr(c) for c in range(0x4E00, 0xA000)) + "".join(chr(c) for c in range(0x3400, 0x4DC0))
-    converted = opencc("t2s").convert(chars)
-    if len(converted) != len(chars):  # phrase rules changed the length: fall back to one by one
-        return {c: opencc("t2s").convert(c) for c in chars if opencc("t2s").convert(c) != c}
-    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    return char_t2s()
 
 
 def normalize(text: str) -> str:

@@ -119,3 +119,95 @@ def slugify(text: str, ascii_only: bool = False, max_words: int = 0) -> str:
     if max_words:
         words = words[:max_words]
     return "-".join(words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding many names in text fast
+
+
+_SKIP = set(" \t\n\r\u3000-_·:：/()（）'’‘\"“”,，、")
+
+
+@lru_cache(maxsize=1)
+def char_t2s() -> dict[str, str]:
+    """Traditional -> Simplified for single characters (OpenCC's t2s table, computed once)."""
+    chars = "".join(chr(c) for c in range(0x4E00, 0xA000)) + "".join(chr(c) for c in range(0x3400, 0x4DC0))
+    converted = opencc("t2s").convert(chars)
+    if len(converted) != len(chars):
+        return {c: opencc("t2s").convert(c) for c in chars if opencc("t2s").convert(c) != c and len(opencc("t2s").convert(c)) == 1}
+    return {a: b for a, b in zip(chars, converted) if a != b}
+
+
+def match_key(text: str) -> tuple[str, list[int]]:
+    """The form names are compared in, and for each of its characters the index in `text`.
+
+    Lower case, full-width folded, Traditional folded to Simplified, spaces and punctuation between
+    words dropped ("TPU v5e" = "TPUv5e" = "tpu-v5e"), except a dot between digits ("1.5" is not
+    "15")."""
+    table = char_t2s()
+    out: list[str] = []
+    where: list[int] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch in _SKIP or ch == ".":
+            if ch == "." and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+                out.append(".")
+                where.append(i)
+            continue
+        if ord(ch) > 0xFF00:
+            ch = unicodedata.normalize("NFKC", ch)
+        ch = table.get(ch, ch).lower()
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where
+
+
+class NameScanner:
+    """Leftmost-longest search for many names at once, in any case, spacing and Chinese script.
+
+    A regex alternation of a thousand names costs a thousand tries at every position of the text;
+    this looks up the two characters at each position in a table and tries only the names that
+    start with them. Names that start or end with a Latin letter or digit only match at a word
+    boundary ("RL" never matches inside "world")."""
+
+    def __init__(self, entries):
+        self.by_prefix: dict[str, list[tuple[str, object, bool, bool]]] = {}
+        seen: set[str] = set()
+        for name, payload in entries:
+            key, _ = match_key(name)
+            if len(key) < 2 or key in seen:
+                continue
+            seen.add(key)
+            stripped = name.strip()
+            start_word = stripped[:1].isascii() and stripped[:1].isalnum()
+            end_word = stripped[-1:].isascii() and stripped[-1:].isalnum()
+            self.by_prefix.setdefault(key[:2], []).append((key, payload, start_word, end_word))
+        for candidates in self.by_prefix.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    def scan(self, text: str) -> list[tuple[int, int, object]]:
+        """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
+        key, where = match_key(text)
+        found = []
+        i, n = 0, len(key)
+        by_prefix = self.by_prefix
+        while i < n - 1:
+            candidates = by_prefix.get(key[i : i + 2])
+            if candidates:
+                for name, payload, start_word, end_word in candidates:
+                    if key.startswith(name, i):
+                        start, end = where[i], where[i + len(name) - 1] + 1
+                        if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+                            continue
+                        if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
+                            continue
+                        if name[-1].isdigit() and end + 1 < len(text) and text[end] in "._" and text[end + 1].isdigit():
+                            continue  # "1.5" is not the start of "1.5.1"
+                        found.append((start, end, payload))
+                        i += len(name)
+                        break
+                else:
+                    i += 1
+                continue
+            i += 1
+        return found
