@@ -1,7 +1,8 @@
 """`notekb export DIR`: the same Markdown pages the plugin hands MkDocs, written to disk.
 
 For Zensical or any other engine, and for inspection. Hand-written pages from the docs folder are
-copied along, with the home page's family overview filled in, so DIR is a complete docs folder.
+copied along, with the home page's family overview filled in, so DIR is a complete docs folder;
+DIR/.nav.yml holds the navigation the plugin would build (copy it into mkdocs.yml's `nav`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
+from .nav import site_nav
 from .pipeline import Site, build_site
 from .registry import Registry
 
@@ -58,6 +62,8 @@ def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | No
         if _inside(out, target):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(asset.source, target)
+    nav = site_nav(site, registry, [p.path for p in site.docs_pages])
+    (out / ".nav.yml").write_text(yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     css = out / STYLESHEET
     if not css.exists():
         css.parent.mkdir(parents=True, exist_ok=True)

@@ -47,11 +47,16 @@ class NoteCache:
     """Cleaned and routed notes keyed by (relative path, content hash)."""
 
     entries: dict[tuple[str, str], tuple[Note, list[Diagnostic]]] = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)  # rendered note pages, by (id, digest, title)
 
     def prune(self, alive: set[tuple[str, str]]) -> None:
         for key in list(self.entries):
             if key not in alive:
                 del self.entries[key]
+        digests = {digest for _, digest in alive}
+        for key in list(self.pages):
+            if key[1] not in digests:
+                del self.pages[key]
 
 
 def _fence(text: str) -> str:
@@ -147,6 +152,7 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
             note, problems = cache.entries[key]
         else:
             note, problems = process_note(path, rel, registry)
+            note = link_note(note, registry)
             processed += 1
             if cache is not None:
                 cache.entries[key] = (note, problems)
@@ -160,8 +166,7 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     _dedupe_papers(notes)
     for note in notes:
         note.title = display_title(note, registry)
-    notes = [link_note(n, registry) for n in notes]
-    pages, extra = render_site(notes, registry, docs_pages)
+    pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed)
 
 

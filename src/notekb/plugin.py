@@ -9,6 +9,7 @@ editing a note rebuilds the site without a restart.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from mkdocs.config import base
@@ -17,11 +18,13 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .export import STYLESHEET, stylesheet
+from .nav import site_nav
 from .pipeline import NoteCache, Site, build_site
 from .registry import PACKAGE_DATA, Registry
 from .records import Page
 from .safety import sanitize_html
-from .search_index import Doc, SearchIndex, page_docs
+from .search_index import page_docs
+from .search_worker import Indexer
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,10 +59,12 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.notes_dir: Path | None = None
         self.data_dir: Path | None = None
         self._data_key = ""
-        self.search_docs: list[Doc] = []
         self.docs_markdown: dict[str, str] = {}
         self.generated: set[str] = set()
-        self.search_tokens: dict[tuple, object] = {}
+        # Seconds spent in this plugin during the last build, by part (read by bench/run.py).
+        self.timings: dict[str, float] = {}
+        self.indexer: Indexer | None = None
+        self.html_cache: dict[tuple[str, int], tuple[str, list]] = {}  # page -> (sanitized html, search docs)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining this hook keeps one plugin instance (and its cache) across serve rebuilds.
@@ -88,7 +93,6 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 log.info("Material's search plugin is enabled too; notekb's search replaces its box (remove `search` from plugins to skip its index)")
             if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(SEARCH_SCRIPT)
-        self.search_docs = []
         return config
 
     def _registry(self) -> Registry:
@@ -100,11 +104,19 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                     digest.update(path.name.encode() + path.read_bytes())
         if digest.hexdigest() != self._data_key:
             self.cache = NoteCache()
+            self.html_cache = {}
             self._data_key = digest.hexdigest()
+            if self.indexer is not None:
+                self.indexer.close()
+            self.indexer = Indexer(str(self.data_dir) if self.data_dir else None) if self.config.search else None
         return Registry.load(self.data_dir)
 
     def on_files(self, files: Files, *, config) -> Files:
+        started = time.perf_counter()
+        self.timings = {"notes": 0.0, "pages": 0.0, "search": 0.0}
         registry = self._registry()
+        if self.indexer is not None:
+            self.indexer.begin()
         docs = [Page(f.src_uri, f.src_uri, f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs)
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
@@ -132,58 +144,46 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             script = (Path(__file__).parent / "assets" / "search.js").read_text(encoding="utf-8")
             files.append(File.generated(config, SEARCH_SCRIPT, content=script))
         if self.config.nav and not config.nav:
-            config.nav = self._nav(files, site)
+            docs = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
+            config.nav = site_nav(site, registry, docs)
+        self.timings["notes"] += time.perf_counter() - started
         return files
-
-    def _nav(self, files: Files, site: Site) -> list:
-        """Home, the four models, papers, notes grouped by where they landed, other notes, docs pages."""
-        generated = {p.path for p in site.pages}
-        paths = lambda prefix: [p.path for p in site.pages if p.path.startswith(prefix) and not p.path.endswith("index.md")]
-        nav: list = []
-        if files.get_file_from_path("index.md"):
-            nav.append({"首页": "index.md"})
-        nav.append({"模型": ["models/index.md", *paths("models/")]})
-        nav.append({"论文": ["papers/index.md", *paths("papers/")]})
-        nav.append({"笔记": ["notes/index.md", *paths("notes/")]})
-        nav.append({"其他笔记": "others.md"})
-        nav.append({"术语表": "glossary.md"})
-        nav.append({"参考文献": "references.md"})
-        for file in files.documentation_pages():
-            if file.src_uri not in generated and file.src_uri != "index.md":
-                nav.append(file.src_uri)
-        return nav
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         # Hand-written pages: the family overview filled in and "what links here" added.
         return self.docs_markdown.get(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        if page.file.src_uri in self.generated:
-            # Defence in depth: whatever a note smuggled through Markdown does not run.
-            html = sanitize_html(html)
-        if self.config.search:
-            self.search_docs += page_docs(html, page.url, page.title or "")
+        started = time.perf_counter()
+        html = self._page_content(html, page)
+        self.timings["pages"] = self.timings.get("pages", 0.0) + time.perf_counter() - started
         return html
 
+    def _page_content(self, html: str, page) -> str:
+        key = (page.file.src_uri, hash(html))
+        cached = self.html_cache.get(key)
+        if cached is None:
+            # Defence in depth: whatever a note smuggled through Markdown does not run.
+            clean = sanitize_html(html) if page.file.src_uri in self.generated else html
+            docs = page_docs(clean, page.url, page.title or "") if self.indexer is not None else []
+            cached = self.html_cache[key] = (clean, docs)
+        if self.indexer is not None:
+            self.indexer.add(cached[1])
+        return cached[0]
+
     def on_post_build(self, *, config) -> None:
-        if not self.config.search:
+        if self.indexer is None:
             return
-        index = SearchIndex()
-        for doc in self.search_docs:
-            key = (doc.url, doc.title, doc.text, doc.boost)
-            tokens = self.search_tokens.get(key)
-            if tokens is None:
-                index.add(doc, self.registry)
-                tokens = self.search_tokens[key] = index.tokens[-1]
-            else:
-                index.docs.append(doc)
-                index.tokens.append(tokens)
-        alive = {(d.url, d.title, d.text, d.boost) for d in self.search_docs}
-        for key in list(self.search_tokens):
-            if key not in alive:
-                del self.search_tokens[key]
-        sizes = index.write(Path(config.site_dir) / "search", self.registry)
-        log.debug(f"search index: {sizes}")
+        started = time.perf_counter()
+        sizes = self.indexer.finish(str(Path(config.site_dir) / "search"))
+        self.timings["search"] = time.perf_counter() - started
+        if len(self.html_cache) > 4 * max(1, len(self.generated)) + 100:
+            self.html_cache = {}  # mostly pages that changed since; rebuilt on demand
+        log.debug(f"search index: {sizes}; notekb timings: {self.timings}")
+
+    def on_shutdown(self) -> None:
+        if self.indexer is not None:
+            self.indexer.close()
 
     def on_serve(self, server, *, config, builder):
         if self.notes_dir and self.notes_dir.is_dir():

@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .registry import Model, Registry
 from .text import LANG_NAMES, base_lang, to_simplified
@@ -32,8 +33,13 @@ class Excerpt:
 
 def link(from_page: str, to_page: str, anchor: str = "") -> str:
     """A relative link between two pages of the site, as Markdown source paths."""
-    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    target = _relpath(to_page, posixpath.dirname(from_page) or ".")
     return f"{target}#{anchor}" if anchor else target
+
+
+@lru_cache(maxsize=65536)
+def _relpath(to_page: str, from_dir: str) -> str:
+    return posixpath.relpath(to_page, from_dir)
 
 
 def md_escape(text: str) -> str:
@@ -56,6 +62,7 @@ def paper_path(slug: str) -> str:
 
 
 OTHERS_PATH = "others.md"
+MAX_LISTED = 40  # lists of pages (backlinks, mentions) show this many and count the rest
 GLOSSARY_PATH = "glossary.md"
 REFERENCES_PATH = "references.md"
 
@@ -311,25 +318,28 @@ def note_page(note: Note, registry: Registry) -> Page:
     return Page(path, title, "\n\n".join(out) + "\n")
 
 
-def paper_page(slug: str, note: Note, part: Part, registry: Registry) -> Page:
+def paper_page(slug: str, sources: list[tuple[Note, Part]], registry: Registry) -> Page:
+    """One page per paper, gathering every note (every digest) that covers it."""
     path = paper_path(slug)
+    note, part = sources[0]
     out = [heading(1, part.title or slug, lang=part.title_lang)]
-    info = []
-    if part.subtitle:
-        info.append(md_escape(part.subtitle))
     rows = ["| 项目 | 内容 |", "| --- | --- |"]
     if part.subtitle:
         rows.append(f"| 中文标题 | {md_escape(part.subtitle)} |")
     if part.url:
         rows.append(f"| 论文 | [{part.arxiv and 'arXiv:' + part.arxiv or part.url}]({part.url}) |")
-    rows.append(f"| 来源笔记 | [{md_escape(note.title)}]({link(path, note_path(note.id), part.anchor)}) |")
+    notes = "、".join(f"[{md_escape(n.title)}]({link(path, note_path(n.id), p.anchor)})" for n, p in sources[:MAX_LISTED])
+    if len(sources) > MAX_LISTED:
+        notes += f" 等 {len(sources)} 篇"
+    rows.append(f"| 来源笔记 | {notes} |")
     ref = reference_for_arxiv(registry, part.arxiv)
     if ref:
         rows.append(f"| 参考文献 | [{md_escape(ref.authors or ref.title)}{f' ({ref.year})' if ref.year else ''}]({link(path, REFERENCES_PATH, ref.id)}) |")
     out.append('<div class="nkb-facts" markdown>\n\n' + "\n".join(rows) + "\n\n</div>")
     out.append(heading(2, "笔记摘录", "excerpt"))
-    for excerpt in group_excerpts(note, part):
-        out.append(excerpt_markdown(excerpt, path))
+    for source_note, source_part in sources:
+        for excerpt in group_excerpts(source_note, source_part):
+            out.append(excerpt_markdown(excerpt, path))
     return Page(path, part.title or slug, "\n\n".join(out) + "\n")
 
 
@@ -391,11 +401,12 @@ def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, No
     return Page("models/index.md", "模型", "\n\n".join(out) + "\n")
 
 
-def papers_index(papers: list[tuple[str, Note, Part]]) -> Page:
-    rows = ["| 论文 | 中文标题 | arXiv | 来源笔记 |", "| --- | --- | --- | --- |"]
-    for slug, note, part in papers:
+def papers_index(papers: dict[str, list[tuple[Note, Part]]]) -> Page:
+    rows = ["| 论文 | 中文标题 | arXiv | 笔记 |", "| --- | --- | --- | --- |"]
+    for slug, sources in papers.items():
+        note, part = sources[0]
         arxiv = f"[{part.arxiv}]({part.url})" if part.arxiv and part.url else ""
-        rows.append(f"| [{md_escape(part.title or slug)}]({slug}.md) | {md_escape(part.subtitle or '')} | {arxiv} | [{md_escape(note.title)}](../{note_path(note.id)}) |")
+        rows.append(f"| [{md_escape(part.title or slug)}]({slug}.md) | {md_escape(part.subtitle or '')} | {arxiv} | {len(sources)} |")
     out = [heading(1, "论文"), "笔记中提到、但不属于上述模型的论文，每篇一页。", "\n".join(rows) if papers else "目前没有。"]
     return Page("papers/index.md", "论文", "\n\n".join(out) + "\n")
 
@@ -414,12 +425,23 @@ def notes_index(notes: list[Note], registry: Registry) -> Page:
 FAMILY_MARKER = "<!-- notekb:family -->"
 
 
-def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = ()) -> tuple[list[Page], dict]:
+def _cached_note_page(note: Note, registry: Registry, cache: dict | None) -> Page:
+    """A note's page depends only on the note (and the registry, whose change empties the cache)."""
+    if cache is None:
+        return note_page(note, registry)
+    key = (note.id, note.digest, note.title)
+    page = cache.get(key)
+    if page is None:
+        page = cache[key] = note_page(note, registry)
+    return page
+
+
+def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = (), page_cache: dict | None = None) -> tuple[list[Page], dict]:
     """All generated pages; also the hand-written `docs_pages` with the family overview filled in
     and backlinks added (returned in extra["docs"]), since links go both ways between the two."""
     notes_by_id = {n.id: n for n in notes}
     excerpts: dict[str, list[Excerpt]] = defaultdict(list)
-    papers: list[tuple[str, Note, Part]] = []
+    papers: dict[str, list[tuple[Note, Part]]] = defaultdict(list)
     others: list[tuple[Note, Part]] = []
     for note in notes:
         for part in note.parts:
@@ -429,15 +451,15 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
             if target.kind == "model":
                 excerpts[target.id] += group_excerpts(note, part)
             elif target.kind == "paper":
-                papers.append((target.id, note, part))
+                papers[target.id].append((note, part))
             else:
                 others.append((note, part))
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
     pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id) for m in registry.models]
     pages.append(models_index(registry, counts, notes_by_id))
-    pages += [paper_page(slug, note, part, registry) for slug, note, part in papers]
+    pages += [paper_page(slug, sources, registry) for slug, sources in papers.items()]
     pages.append(papers_index(papers))
-    pages += [note_page(n, registry) for n in notes]
+    pages += [_cached_note_page(n, registry, page_cache) for n in notes]
     pages.append(notes_index(notes, registry))
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
@@ -478,21 +500,28 @@ def resolve_links(markdown: str, from_page: str) -> str:
     return _NKB.sub(replace, markdown)
 
 
+@lru_cache(maxsize=8192)
+def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
+    """Every (target page, anchor) a page's Markdown links to (memoised: most pages do not change
+    between two `mkdocs serve` rebuilds)."""
+    out = []
+    for match in _NKB.finditer(markdown):
+        out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
+    for match in _MD_LINK.finditer(markdown):
+        url = match.group(1) or match.group(2)
+        if not url or url.startswith(("http:", "https:", "nkb:", "mailto:", "#")):
+            continue
+        target, _, anchor = url.partition("#")
+        out.append((posixpath.normpath(posixpath.join(posixpath.dirname(path), target)), anchor))
+    return tuple(out)
+
+
 def link_graph(pages: list[Page]) -> dict[str, set[tuple[str, str]]]:
     """target page -> {(source page, target anchor)} over every link between generated pages."""
     known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
     edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for page in pages:
-        for match in _NKB.finditer(page.markdown):
-            path, anchor = nkb_target(match.group(2), match.group(3), match.group(4))
-            if path != page.path:
-                edges[path].add((page.path, anchor))
-        for match in _MD_LINK.finditer(page.markdown):
-            url = match.group(1) or match.group(2)
-            if not url or url.startswith(("http:", "https:", "nkb:", "mailto:", "#")):
-                continue
-            target, _, anchor = url.partition("#")
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), target))
+        for path, anchor in _page_links(page.path, page.markdown):
             if path in known and path != page.path:
                 edges[path].add((page.path, anchor))
     return edges
@@ -500,15 +529,28 @@ def link_graph(pages: list[Page]) -> dict[str, set[tuple[str, str]]]:
 
 def with_backlinks(markdown: str, path: str, edges: dict, titles: dict[str, str]) -> str:
     """Append "what links here" to a page."""
-    sources = sorted({source for source, _ in edges.get(path, ())}, key=lambda p: (p.split("/")[0], titles.get(p, p)))
+    sources = sorted({source for source, _ in edges.get(path, ())}, key=_page_order(titles))
     if not sources:
         return markdown
-    items = "\n".join(f"- [{md_escape(titles.get(s, s))}]({link(path, s)})" for s in sources)
+    items = "\n".join(f"- [{md_escape(titles.get(s, s))}]({link(path, s)})" for s in sources[:MAX_LISTED])
+    if len(sources) > MAX_LISTED:
+        items += f"\n- ……另有 {len(sources) - MAX_LISTED} 个页面"
     return markdown.rstrip() + "\n\n" + f'<div class="nkb-backlinks" markdown>\n\n**链接到本页**\n\n{items}\n\n</div>\n'
 
 
+def _page_order(titles: dict[str, str]):
+    """Model pages first, then papers and other pages, notes last; by title within each."""
+    rank = {"models": 0, "papers": 1, "notes": 3}
+    return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p))
+
+
 def _mentioned_on(edges: dict, page: str, anchor: str, titles_from: str) -> list[str]:
-    return sorted({source for source, a in edges.get(page, ()) if a == anchor})
+    return sorted({source for source, a in edges.get(page, ()) if a == anchor}, key=_page_order({}))
+
+
+def _mention_list(pages: list[str], from_page: str) -> str:
+    shown = "、".join(f"[{_short(p)}]({link(from_page, p)})" for p in pages[:MAX_LISTED])
+    return shown + (f" 等 {len(pages)} 个页面" if len(pages) > MAX_LISTED else "")
 
 
 def glossary_page(registry: Registry, edges: dict) -> Page:
@@ -529,7 +571,7 @@ def glossary_page(registry: Registry, edges: dict) -> Page:
             out.append("参见：" + "、".join(f"[{md_escape(registry_term_title(registry, s))}](#{s})" for s in term.see if any(t.id == s for t in registry.terms)))
         mentioned = _mentioned_on(edges, GLOSSARY_PATH, term.id, GLOSSARY_PATH)
         if mentioned:
-            out.append("出现于：" + "、".join(f"[{_short(p)}]({link(GLOSSARY_PATH, p)})" for p in mentioned))
+            out.append("出现于：" + _mention_list(mentioned, GLOSSARY_PATH))
         else:
             out.append('<span class="nkb-unknown">目前没有笔记提到它。</span>')
     return Page(GLOSSARY_PATH, "术语表", "\n\n".join(out) + "\n")
@@ -554,7 +596,7 @@ def references_page(registry: Registry, edges: dict) -> Page:
             line += f" · [{'arXiv:' + ref.url.rsplit('/', 1)[-1] if 'arxiv.org' in ref.url else ref.url}]({ref.url})"
         out.append(line)
         if cited:
-            out.append("被引用于：" + "、".join(f"[{_short(p)}]({link(REFERENCES_PATH, p)})" for p in cited))
+            out.append("被引用于：" + _mention_list(cited, REFERENCES_PATH))
         else:
             out.append('<span class="nkb-unknown">目前没有笔记引用它。</span>')
     return Page(REFERENCES_PATH, "参考文献", "\n\n".join(out) + "\n")

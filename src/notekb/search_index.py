@@ -33,22 +33,25 @@ import json
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+import html as html_module
 from pathlib import Path
 
 from .registry import Registry
 from .text import HAN, HANGUL, char_t2s
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 K1, B = 1.2, 0.75
-TARGET_SHARD_BYTES = 24_000
+TARGET_SHARD_BYTES = 16_000
+WEIGHT_SCALE = 25  # BM25 weights are stored as integers: weight * WEIGHT_SCALE
+COMMON_SHARE, COMMON_MIN = 0.08, 300
 MAX_DOC_TEXT = 4000
 # How much a page's sections weigh in the ranking, by URL: model pages gather what the notes say,
 # so they come first; lists of pages (indexes, references) only repeat titles and come last.
-PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.5, "others/": 0.8}
-PAGE_BOOST = {"models/": 1.6, "glossary/": 0.35, "papers/": 1.0, "notes/": 1.0}
+PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.3, "others/": 0.8}
+PAGE_BOOST = {"models/": 2.0, "glossary/": 0.35, "papers/": 1.0, "notes/": 1.0}
 
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HANGUL_RUN = re.compile(f"[{HANGUL}]+")
@@ -59,14 +62,17 @@ def _t2s_table() -> dict[str, str]:
     return char_t2s()
 
 
+@lru_cache(maxsize=1)
+def _t2s_translation() -> dict[int, str]:
+    return {ord(a): b for a, b in char_t2s().items()}
+
+
 def normalize(text: str) -> str:
     """The folded form shared by index and query: NFKC, lower case, Simplified characters.
 
     Character by character (not OpenCC's phrase rules) so that the browser, which has only the
     character table, folds a query exactly as the index was folded."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    table = _t2s_table()
-    return "".join(table.get(c, c) for c in text)
+    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_translation())
 
 
 def _bigrams(run: str) -> list[str]:
@@ -111,17 +117,29 @@ def user_words(registry: Registry) -> list[str]:
     return sorted(w for w in (normalize(w) for w in words) if _HAN_RUN.fullmatch(w.replace(" ", "")) and len(w) >= 2)
 
 
+_WORDS_CACHE: dict[str, list[str]] = {}
+
+
+def _words(run: str, registry: Registry | None) -> list[str]:
+    """jieba's words of three or more characters in a run of Han characters (shorter words are
+    bigrams already). Memoised: every excerpt is on its note page and on a model page too."""
+    words = _WORDS_CACHE.get(run)
+    if words is None:
+        jieba = _jieba(registry)
+        words = [w for w in jieba.cut(run, HMM=False) if len(w) > 2]
+        if len(_WORDS_CACHE) > 500_000:
+            _WORDS_CACHE.clear()
+        _WORDS_CACHE[run] = words
+    return words
+
+
 def tokenize(text: str, registry: Registry | None = None) -> list[str]:
     """Index tokens of (already normalised) text: CJK bigrams and words, Hangul words, Latin runs."""
     tokens: list[str] = []
-    jieba = None
     for run in _HAN_RUN.findall(text):
         tokens += _bigrams(run)
         if len(run) > 2:
-            jieba = jieba or _jieba(registry)
-            tokens += [w for w in jieba.cut_for_search(run) if len(w) > 2]
-        elif len(run) == 2:
-            pass  # the bigram is the word
+            tokens += _words(run, registry)
     for run in _HANGUL_RUN.findall(text):
         tokens += _bigrams(run)
         if len(run) > 2:
@@ -156,58 +174,35 @@ class Doc:
     boost: float = 1.0
 
 
-class _SectionParser(HTMLParser):
-    """Split a page's content HTML at h1/h2/h3 into (anchor, title, text)."""
-
-    SKIP = {"script", "style", "template"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sections: list[list] = [["", "", []]]
-        self.in_heading: str | None = None
-        self.heading_text: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in self.SKIP:
-            self.skip += 1
-        elif tag == "a" and "headerlink" in (attrs.get("class") or ""):
-            self.skip += 1
-            self._skip_a = True
-        elif tag in ("h1", "h2", "h3"):
-            self.in_heading = tag
-            self.heading_text = []
-            self.sections.append([attrs.get("id") or "", "", []])
-        elif tag in ("p", "li", "br", "div", "tr", "pre", "h4", "h5", "h6", "td", "th"):
-            self.sections[-1][2].append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self.skip -= 1
-        elif tag == "a" and getattr(self, "_skip_a", False):
-            self.skip -= 1
-            self._skip_a = False
-        elif tag == self.in_heading:
-            self.sections[-1][1] = " ".join("".join(self.heading_text).split())
-            self.in_heading = None
-
-    def handle_data(self, data):
-        if self.skip:
-            return
-        if self.in_heading:
-            self.heading_text.append(data)
-        else:
-            self.sections[-1][2].append(data)
+_HEADING = re.compile(r"<h([123])\b([^>]*)>(.*?)</h\1>", re.S)
+_ID = re.compile(r"""\bid=["']([^"']*)["']""")
+_SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>", re.S)
+_BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
+_TAGS = re.compile(r"<[^>]+>")
 
 
-def page_docs(html: str, url: str, page_title: str) -> list[Doc]:
-    parser = _SectionParser()
-    parser.feed(html)
+def _plain(fragment: str) -> str:
+    fragment = _BLOCK_END.sub(" ", fragment)
+    return " ".join(html_module.unescape(_TAGS.sub("", fragment)).split())
+
+
+def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
+    """Split a page's content HTML at h1/h2/h3 into one document per section.
+
+    Regular expressions, not an HTML parser: the HTML is Python-Markdown's own output, and this
+    runs over every page of the site."""
+    page_html = _SKIPPED.sub(" ", page_html)
     boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []
-    for anchor, title, parts in parser.sections:
-        text = " ".join("".join(parts).split())
+    pieces = []  # (anchor, title, start of its text)
+    last_anchor, last_title, last_end = "", "", 0
+    for match in _HEADING.finditer(page_html):
+        pieces.append((last_anchor, last_title, page_html[last_end : match.start()]))
+        anchor = _ID.search(match.group(2))
+        last_anchor, last_title, last_end = anchor.group(1) if anchor else "", _plain(match.group(3)), match.end()
+    pieces.append((last_anchor, last_title, page_html[last_end:]))
+    for anchor, title, fragment in pieces:
+        text = _plain(fragment)
         if not text and not title:
             continue
         docs.append(Doc(f"{url}#{anchor}" if anchor else url, page_title, title, text, boost))
@@ -218,22 +213,41 @@ def page_docs(html: str, url: str, page_title: str) -> list[Doc]:
 # Synonyms
 
 
-def synonym_groups(registry: Registry) -> list[list[str]]:
-    """Groups of names that mean the same thing, in every language, normalised.
+def _group(representatives: list[str], others: list[str]) -> list | None:
+    names = list(dict.fromkeys(n for n in (normalize(x) for x in representatives + others) if len(n) >= 2))
+    reps = len(list(dict.fromkeys(n for n in (normalize(x) for x in representatives) if len(n) >= 2)))
+    return [reps, *names] if len(names) > 1 else None
 
-    The first name of each group is what a result says it matched; the browser tries the query
-    with each name of a group it contains in place of the one it contains."""
+
+def synonym_groups(registry: Registry) -> list[list]:
+    """Groups of names that mean the same thing, in every language, normalised: [k, name, ...].
+
+    The browser recognises any name of a group in a query and tries the query again with each of
+    the first k names (one or two per language and the abbreviation) in its place: enough to find
+    every wording, without fetching the shards of twenty spellings."""
     groups = []
     for term in registry.terms:
-        names = [normalize(n) for n in term.all_names]
-        groups.append(list(dict.fromkeys(n for n in names if len(n) >= 2)))
+        reps = []
+        for lang in ("en", "zh", "ko"):
+            names = term.names.get(lang) or []
+            reps += names[:1]
+        reps += [n for n in term.names.get("en", []) if n.isascii() and n.replace("-", "").isupper() and len(n) <= 6][:1]
+        groups.append(_group(reps, term.all_names))
     for model in registry.models:
-        names = [normalize(n) for n in [model.name, *model.aliases]]
-        groups.append(list(dict.fromkeys(n for n in names if len(n) >= 2)))
+        by_script = [model.name]
+        by_script += [a for a in model.aliases if re_han(a)][:1] + [a for a in model.aliases if re_hangul(a)][:1]
+        groups.append(_group(by_script, model.aliases))
         if model.weak_aliases:
-            family = [normalize(n) for n in model.weak_aliases]
-            groups.append(list(dict.fromkeys(n for n in family if len(n) >= 2)))
-    return [g for g in groups if len(g) > 1]
+            groups.append(_group(model.weak_aliases, []))
+    return [g for g in groups if g]
+
+
+def re_han(text: str) -> bool:
+    return bool(_HAN_RUN.search(text))
+
+
+def re_hangul(text: str) -> bool:
+    return bool(_HANGUL_RUN.search(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,18 +269,33 @@ class SearchIndex:
         n = len(self.docs)
         lengths = [sum(c.values()) for c in self.tokens]
         avgdl = (sum(lengths) / n) if n else 1.0
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for doc_id, (counts, dl) in enumerate(zip(self.tokens, lengths)):
             norm = K1 * (1 - B + B * dl / avgdl)
             boost = self.docs[doc_id].boost
             for token, tf in counts.items():
                 weight = boost * tf * (K1 + 1) / (tf + norm)
-                postings[token] += [doc_id, max(1, round(weight * 100))]
-        total = sum(len(t) * 3 + len(p) * 4 for t, p in postings.items())
-        shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
-        buckets: list[dict[str, list[int]]] = [dict() for _ in range(shards)]
+                postings[token].append((doc_id, max(1, round(weight * WEIGHT_SCALE))))
+        # A token in a large share of all sections ("模型") tells little apart: only its strongest
+        # postings are kept, and the browser treats it as optional when the query has other words.
+        common = max(COMMON_MIN, int(COMMON_SHARE * n))
+        truncated: dict[str, int] = {}
         for token, plist in postings.items():
-            buckets[shard_of(token, shards)][token] = plist
+            if len(plist) > common:
+                truncated[token] = len(plist)
+                postings[token] = sorted(sorted(plist, key=lambda p: -p[1])[:common])
+        total = sum(len(t) * 3 + len(p) * 6 for t, p in postings.items())
+        shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
+        buckets: list[dict] = [dict() for _ in range(shards)]
+        for token, plist in postings.items():
+            flat, previous = [], 0
+            for doc_id, weight in plist:  # doc ids as gaps: small numbers, short JSON
+                flat += [doc_id - previous, weight]
+                previous = doc_id
+            bucket = buckets[shard_of(token, shards)]
+            bucket[token] = flat
+            if token in truncated:
+                bucket.setdefault("~", {})[token] = truncated[token]
         (out / "s").mkdir(exist_ok=True)
         (out / "d").mkdir(exist_ok=True)
         for old in list((out / "s").glob("*.json")) + list((out / "d").glob("*.json")):
@@ -284,6 +313,7 @@ class SearchIndex:
             "version": INDEX_VERSION,
             "n": n,
             "shards": shards,
+            "scale": WEIGHT_SCALE,
             "synonyms": synonym_groups(registry),
         }
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -138,28 +138,48 @@ def char_t2s() -> dict[str, str]:
     return {a: b for a, b in zip(chars, converted) if a != b}
 
 
+_DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+_KEPT_DOT = "\ue000"  # a dot between digits, marked so that it survives
+
+
+@lru_cache(maxsize=1)
+def _key_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(c): None for c in _SKIP}
+    table[ord(".")] = None
+    table[ord(_KEPT_DOT)] = "."
+    for c in range(ord("A"), ord("Z") + 1):
+        table[c] = chr(c).lower()
+    for c in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[c] = chr(c - 0xFEE0).lower() if chr(c - 0xFEE0) not in _SKIP and chr(c - 0xFEE0) != "." else None
+    for a, b in char_t2s().items():
+        table[ord(a)] = b
+    return table
+
+
 def match_key(text: str) -> tuple[str, list[int]]:
     """The form names are compared in, and for each of its characters the index in `text`.
 
     Lower case, full-width folded, Traditional folded to Simplified, spaces and punctuation between
     words dropped ("TPU v5e" = "TPUv5e" = "tpu-v5e"), except a dot between digits ("1.5" is not
-    "15")."""
-    table = char_t2s()
-    out: list[str] = []
-    where: list[int] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch in _SKIP or ch == ".":
-            if ch == "." and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
-                out.append(".")
-                where.append(i)
-            continue
-        if ord(ch) > 0xFF00:
-            ch = unicodedata.normalize("NFKC", ch)
-        ch = table.get(ch, ch).lower()
-        out.append(ch)
-        where.append(i)
-    return "".join(out), where
+    "15"). Done with str.translate, since every note's text goes through it several times."""
+    marked = _DIGIT_DOT.sub(_KEPT_DOT, text)
+    key = marked.translate(_key_table())
+    if len(key) == len(marked):
+        return key, list(range(len(marked)))
+    drop = _DROPPED
+    where = [i for i, c in enumerate(marked) if c not in drop]
+    if len(where) != len(key):  # a character that folds to several (never in practice): go slowly
+        where = []
+        out = []
+        for i, c in enumerate(marked):
+            folded = c.translate(_key_table())
+            out.append(folded)
+            where += [i] * len(folded)
+        key = "".join(out)
+    return key, where
+
+
+_DROPPED = frozenset(_SKIP) | {"."}
 
 
 class NameScanner:
@@ -185,14 +205,16 @@ class NameScanner:
         for candidates in self.by_prefix.values():
             candidates.sort(key=lambda c: -len(c[0]))
 
+
     def scan(self, text: str) -> list[tuple[int, int, object]]:
         """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
         key, where = match_key(text)
         found = []
-        i, n = 0, len(key)
-        by_prefix = self.by_prefix
+        n = len(key)
+        get = self.by_prefix.get
+        i = 0
         while i < n - 1:
-            candidates = by_prefix.get(key[i : i + 2])
+            candidates = get(key[i : i + 2])
             if candidates:
                 for name, payload, start_word, end_word in candidates:
                     if key.startswith(name, i):

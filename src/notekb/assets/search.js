@@ -146,12 +146,13 @@
      replaced by every other name of its group (longest names first, at most two groups). */
   function variants(q, groups) {
     var found = [];
-    groups.forEach(function (group) {
-      var best = null;
-      group.forEach(function (name) {
-        if ((!best || name.length > best.length) && wordRe(name).test(q)) best = name;
+    groups.forEach(function (entry) {
+      var best = null, names = entry.slice(1);
+      names.forEach(function (name) {
+        if ((!best || name.length > best.length) && q.indexOf(name) !== -1 && wordRe(name).test(q)) best = name;
       });
-      if (best) found.push({ name: best, group: group });
+      // Expand into the group's representatives: one or two names per language.
+      if (best) found.push({ name: best, group: names.slice(0, entry[0]) });
     });
     found.sort(function (a, b) { return b.name.length - a.name.length; });
     var out = [{ q: q, weight: 1 }], seen = new Set([q]);
@@ -163,7 +164,7 @@
           var replaced = v.q.replace(f.name, " " + other + " ").trim();
           if (!seen.has(replaced)) {
             seen.add(replaced);
-            out.push({ q: replaced, weight: 0.35 * v.weight, via: other });
+            out.push({ q: replaced, weight: 0.45 * v.weight, via: other });
           }
         });
       });
@@ -176,26 +177,28 @@
   /* Postings of one term: exact, or (for a Latin prefix) every token of the shard starting with it. */
   function postings(term, m) {
     return loadShard(shardOf(term.tok, m.shards)).then(function (shard) {
-      var found = [];
-      if (shard[term.tok]) found.push({ list: shard[term.tok], factor: 1 });
+      var found = [], common = shard["~"] || {};
+      if (shard[term.tok] && term.tok !== "~") found.push({ tok: term.tok, factor: 1 });
       if (term.prefix) {
         // A word that exists as typed is what the reader meant; longer words weigh much less then.
         // A prefix with no word of its own is a word being typed: its completions count more.
         var factor = shard[term.tok] ? 0.25 : 0.7;
         for (var key in shard) {
-          if (key !== term.tok && key.indexOf(term.tok) === 0) found.push({ list: shard[key], factor: factor });
+          if (key !== term.tok && key !== "~" && key.indexOf(term.tok) === 0) found.push({ tok: key, factor: factor });
         }
       }
-      var scores = new Map(), df = 0;
+      var scores = new Map(), df = 0, scale = m.scale || 100;
       found.forEach(function (f) {
-        df = Math.max(df, f.list.length / 2);
-        for (var i = 0; i < f.list.length; i += 2) {
-          var s = f.list[i + 1] / 100 * f.factor;
-          if (!(scores.get(f.list[i]) >= s)) scores.set(f.list[i], s);
+        var list = shard[f.tok], doc = 0;
+        df = Math.max(df, common[f.tok] || list.length / 2);
+        for (var i = 0; i < list.length; i += 2) {
+          doc += list[i];  // doc ids are stored as gaps
+          var s = list[i + 1] / scale * f.factor;
+          if (!(scores.get(doc) >= s)) scores.set(doc, s);
         }
       });
       var weight = idf(m.n, Math.max(df, scores.size));
-      return { scores: scores, idf: weight };
+      return { scores: scores, idf: weight, common: found.length > 0 && found.every(function (f) { return f.tok in common; }) };
     });
   }
 
@@ -204,8 +207,12 @@
     if (!t.required.length) return Promise.resolve(new Map());
     return Promise.all(t.required.map(function (r) { return postings(r, m); })).then(function (req) {
       return Promise.all(t.bonus.map(function (b) { return postings(b, m); })).then(function (bon) {
+        // Very common tokens keep only their strongest postings: they count as optional unless
+        // the query has nothing else.
+        var rare = req.filter(function (p) { return !p.common; });
+        var needed = rare.length ? rare : req;
         var acc = new Map();
-        req.forEach(function (p) {
+        needed.forEach(function (p) {
           p.scores.forEach(function (s, doc) {
             var a = acc.get(doc) || { score: 0, hits: 0 };
             a.score += s * p.idf;
@@ -213,14 +220,22 @@
             acc.set(doc, a);
           });
         });
+        if (rare.length) {
+          req.filter(function (p) { return p.common; }).forEach(function (p) {
+            p.scores.forEach(function (s, doc) {
+              var a = acc.get(doc);
+              if (a) a.score += s * p.idf;
+            });
+          });
+        }
         bon.forEach(function (p) {
           p.scores.forEach(function (s, doc) {
             var a = acc.get(doc);
             if (a) a.score += 0.5 * s * p.idf;
           });
         });
-        var need = t.required.length, out = new Map();
-        var cjkLong = need >= 3;
+        var need = needed.length, out = new Map();
+        var cjkLong = t.required.length >= 3;
         acc.forEach(function (a, doc) {
           var coverage = a.hits / need;
           if (coverage === 1 || (cjkLong && coverage >= 0.7)) {

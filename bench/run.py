@@ -1,0 +1,173 @@
+"""The notekb benchmark: prints one table of build time, memory, rebuild cost and search bytes.
+
+    python bench/run.py                  # N = 100 and 1,000 (several minutes on 2 cores)
+    python bench/run.py --sizes 20       # a quick run (the test suite does this)
+
+For each N it generates a synthetic corpus (bench/corpus.py), then measures:
+  * a build with the notekb plugin (mkdocs build, cold, in a fresh process): time and peak memory;
+  * a plain MkDocs build of the pages `notekb export` wrote, with the same theme, extensions and
+    navigation, but no notekb plugin (and so no search); the ratio is the notes layer's overhead;
+  * the notes layer's own time (the plugin's hooks) cold, and on a rebuild after one note changed
+    with the same plugin instance, as `mkdocs serve` does;
+  * the bytes headless Chromium fetches to load the home page, then to answer a first search typed
+    into the search box.
+Targets (issue #6): overhead <= 1.25x, time(1000) <= 11 x time(100), memory(1000) < 1 GB,
+rebuild <= 10% of cold, first search <= 600 kB at 1,000 notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from corpus import generate  # noqa: E402
+
+QUERY = "混合专家"
+
+
+def _run_build(config: Path, rebuild_after: Path | None = None) -> dict:
+    args = [sys.executable, str(HERE / "_build.py"), str(config)]
+    if rebuild_after:
+        args += ["--rebuild-after", str(rebuild_after)]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=config.parent, timeout=3600)
+    if result.returncode != 0:
+        raise SystemExit(f"build failed ({config}):\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _project(out: Path, notes: Path) -> Path:
+    """A notekb project over the corpus: the repository's mkdocs.yml and docs/."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "docs", out / "docs", dirs_exist_ok=True)
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("notes_dir: notes", f"notes_dir: {notes}")
+    (out / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return out / "mkdocs.yml"
+
+
+def _plain_project(out: Path, notes: Path) -> Path:
+    """The pages `notekb export` writes, built by MkDocs alone with the same theme and nav."""
+    from notekb.export import export
+
+    if out.exists():
+        shutil.rmtree(out)
+    export(notes, out / "docs", ROOT / "docs")
+    nav = yaml.safe_load((out / "docs" / ".nav.yml").read_text(encoding="utf-8"))["nav"]
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("plugins:\n  - notekb:\n      notes_dir: notes\n", "plugins: []\nextra_css: [assets/notekb.css]\n")
+    text += "\n" + yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False)
+    (out / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return out / "mkdocs.yml"
+
+
+def _browser_bytes(site: Path) -> tuple[int, int]:
+    """Bytes fetched to load the home page, and then to answer a first search."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    fetched: list[int] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+
+            def on_response(response):
+                try:
+                    fetched.append(len(response.body()))
+                except Exception:
+                    pass
+
+            page.on("response", on_response)
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="networkidle")
+            load = sum(fetched)
+            fetched.clear()
+            page.click("label.md-header__button[for=__search]") if page.is_visible("label.md-header__button[for=__search]") else None
+            page.type("[data-notekb-query]", QUERY)
+            page.wait_for_function("document.querySelector('[data-notekb-search]').getAttribute('data-notekb-state') === 'done'", timeout=60000)
+            page.wait_for_load_state("networkidle")
+            search = sum(fetched)
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return load, search
+
+
+def measure(n: int, work: Path) -> dict:
+    notes = generate(work / f"corpus{n}", n)
+    project = _project(work / f"site{n}", notes)
+    edited = sorted(p for p in notes.rglob("*") if p.is_file())[n // 2]
+    plugin = _run_build(project, rebuild_after=edited)
+    plain = _run_build(_plain_project(work / f"plain{n}", notes))
+    load, search = _browser_bytes(project.parent / "site")
+    layer_cold = sum(plugin["timings"].values())
+    layer_rebuild = sum(plugin["rebuild_timings"].values())
+    return {
+        "n": n,
+        "plugin_s": plugin["seconds"],
+        "plain_s": plain["seconds"],
+        "rss_mb": plugin["max_rss_mb"],
+        "layer_cold_s": layer_cold,
+        "layer_rebuild_s": layer_rebuild,
+        "timings": plugin["timings"],
+        "rebuild_timings": plugin["rebuild_timings"],
+        "load_kb": load / 1000,
+        "search_kb": search / 1000,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| N | build with notekb | plain MkDocs build | overhead | peak memory | notes layer cold | notes layer rebuild (1 note edited) | rebuild / cold | page load | first search |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['n']:,} | {r['plugin_s']:.1f} s | {r['plain_s']:.1f} s | {r['plugin_s'] / r['plain_s']:.2f}x | {r['rss_mb']:.0f} MB | "
+            f"{r['layer_cold_s']:.2f} s | {r['layer_rebuild_s']:.2f} s | {r['layer_rebuild_s'] / r['layer_cold_s']:.0%} | "
+            f"{r['load_kb']:.0f} kB | {r['search_kb']:.0f} kB |"
+        )
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        lines.append("")
+        lines.append(
+            f"growth {a['n']:,} -> {b['n']:,} notes ({b['n'] / a['n']:.0f}x): build time {b['plugin_s'] / a['plugin_s']:.1f}x, "
+            f"peak memory {b['rss_mb'] / a['rss_mb']:.1f}x, first search bytes {b['search_kb'] / a['search_kb']:.1f}x"
+        )
+    lines.append("")
+    lines.append("notes layer parts, cold -> rebuild (s): " + "; ".join(
+        f"N={r['n']}: " + ", ".join(f"{k} {r['timings'][k]:.2f} -> {r['rebuild_timings'].get(k, 0):.2f}" for k in r["timings"]) for r in rows))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="notekb benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = [measure(n, args.work) for n in args.sizes]
+    print(table(rows))
+    (args.work / "results.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

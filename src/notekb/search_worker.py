@@ -1,0 +1,112 @@
+"""Search indexing on the machine's other core, while MkDocs renders pages on this one.
+
+Tokenizing every section with jieba is the largest part of the notes layer's work. The plugin
+hands each rendered page's sections to a helper process as soon as MkDocs has rendered it; the
+helper tokenizes them in the background (keeping the tokens across `mkdocs serve` rebuilds, so an
+unchanged section is never tokenized twice) and, at the end of the build, writes the index. If the
+helper cannot be started or fails, everything is done in this process instead: the index is the
+same either way.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import logging
+import multiprocessing
+from collections import Counter
+from pathlib import Path
+
+from .registry import Registry
+from .search_index import Doc, SearchIndex, _jieba, normalize, tokenize
+
+log = logging.getLogger("mkdocs.plugins.notekb")
+
+# In the helper process (or in this one, when there is no helper).
+_REGISTRY: Registry | None = None
+_DOCS: dict[str, tuple[Doc, Counter]] = {}
+
+
+def doc_key(doc: Doc) -> str:
+    return hashlib.sha1(f"{doc.url}\0{doc.page}\0{doc.title}\0{doc.boost}\0{doc.text}".encode()).hexdigest()
+
+
+def _start(data_dir: str | None) -> None:
+    global _REGISTRY
+    _REGISTRY = Registry.load(data_dir)
+    _jieba(_REGISTRY)
+
+
+def _tokenize(docs: list[tuple[str, Doc]]) -> None:
+    for key, doc in docs:
+        if key not in _DOCS:
+            _DOCS[key] = (doc, Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), _REGISTRY)))
+
+
+def _write(keys: list[str], out_dir: str) -> dict:
+    index = SearchIndex()
+    for key in keys:
+        doc, tokens = _DOCS[key]
+        index.docs.append(doc)
+        index.tokens.append(tokens)
+    alive = set(keys)
+    for key in list(_DOCS):
+        if key not in alive:
+            del _DOCS[key]
+    return index.write(Path(out_dir), _REGISTRY)
+
+
+class Indexer:
+    """Collects a build's sections, tokenizes them in the background, writes the index at the end."""
+
+    def __init__(self, data_dir: str | None) -> None:
+        self.data_dir = data_dir
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.pending: list[cf.Future] = []
+        self.batch: list[tuple[str, Doc]] = []
+        self.local = False
+
+    def begin(self) -> None:
+        """A new build: forget the last build's sections (the helper keeps their tokens)."""
+        self.batch = []
+        self.pending = []
+        if self.pool is None and not self.local:
+            try:
+                context = multiprocessing.get_context("forkserver")
+                self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(self.data_dir,))
+            except (OSError, ValueError) as exc:
+                log.debug(f"search indexing in this process: no helper process ({exc})")
+                self.local = True
+
+    def add(self, docs: list[Doc]) -> None:
+        batch = [(doc_key(d), d) for d in docs]
+        self.batch += batch
+        if self.pool is not None:
+            try:
+                self.pending.append(self.pool.submit(_tokenize, batch))
+            except (cf.process.BrokenProcessPool, RuntimeError) as exc:
+                self._give_up(exc)
+
+    def finish(self, out_dir: str) -> dict:
+        keys = [key for key, _ in self.batch]
+        if self.pool is not None:
+            try:
+                for future in self.pending:
+                    future.result()
+                return self.pool.submit(_write, keys, out_dir).result()
+            except (cf.process.BrokenProcessPool, RuntimeError, OSError, EOFError) as exc:
+                self._give_up(exc)
+        if _REGISTRY is None:
+            _start(self.data_dir)
+        _tokenize(self.batch)
+        return _write(keys, out_dir)
+
+    def _give_up(self, exc: BaseException) -> None:
+        log.warning(f"search helper process failed ({exc}); indexing in this process")
+        self.close()
+        self.local = True
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
