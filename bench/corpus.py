@@ -49,17 +49,17 @@ def make_note(k: int, rng: random.Random) -> tuple[str, bytes]:
         footer = "Til next time" + footer
     text = text.rstrip() + unique + ("\n" + footer if footer else "")
     encoding = "utf-8"
-    roll = rng.random()
-    if roll < 0.10 and not korean:
+    style = k % 10  # every style in every ten notes: 3 Traditional, 5 front matter, 6 GBK, 9 UTF-16
+    if style == 3 and not korean:
         import opencc
 
         text = opencc.OpenCC("s2tw").convert(text)
         text = f"---\nlang: zh-TW\n---\n{text}"
-    elif roll < 0.18:
+    elif style == 5:
         text = f"---\nauthor: 读者{k}\ndate: 2024-{1 + k % 12:02d}-{1 + k % 28:02d}\ntags: [合成, 测试]\n---\n{text}"
-    elif roll < 0.24 and not korean:
+    elif style == 6 and not korean:
         encoding = "gbk"
-    elif roll < 0.28:
+    elif style == 9:
         encoding = "utf-16"
     name = f"n{k:05d}_{seed.stem.split('_')[0]}.{'md' if k % 3 == 0 else 'txt'}"
     folder = f"batch{k // 100:03d}"

@@ -126,7 +126,40 @@ def _dedupe_papers(notes: list[Note]) -> None:
             seen.setdefault(part.target.id, key)
 
 
-def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None, docs_pages: list[Page] = ()) -> Site:
+PARALLEL_MIN = 48  # below this many notes to process, helper processes cost more than they save
+_WORKER_REGISTRY: dict[str | None, Registry] = {}
+
+
+def _process_batch(batch: list[tuple[str, str]], data_dir: str | None) -> list[tuple[Note, list[Diagnostic]]]:
+    """read -> clean -> route -> link for some notes, in a helper process."""
+    registry = _WORKER_REGISTRY.get(data_dir)
+    if registry is None:
+        registry = _WORKER_REGISTRY[data_dir] = Registry.load(data_dir)
+    out = []
+    for path, rel in batch:
+        note, problems = process_note(Path(path), rel, registry)
+        out.append((link_note(note, registry), problems))
+    return out
+
+
+def _process_all(todo: list[tuple[str, str]], registry: Registry, executor) -> list[tuple[Note, list[Diagnostic]]]:
+    """Process notes, spread over the executor's helper processes when there are many."""
+    if executor is not None and len(todo) >= PARALLEL_MIN:
+        size = max(8, len(todo) // 16)
+        batches = [todo[k : k + size] for k in range(0, len(todo), size)]
+        try:
+            futures = [executor.submit(_process_batch, batch, registry.data_dir) for batch in batches]
+            return [item for future in futures for item in future.result()]
+        except Exception as exc:  # a broken helper must not break the build: do it here
+            log.warning(f"note processing in helper processes failed ({exc}); processing in this process")
+    out = []
+    for path, rel in todo:
+        note, problems = process_note(Path(path), rel, registry)
+        out.append((link_note(note, registry), problems))
+    return out
+
+
+def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None, docs_pages: list[Page] = (), executor=None) -> Site:
     """Run the pipeline over every note under `notes_dir`.
 
     `docs_pages` are the hand-written pages (home, contributing): they take part in the link
@@ -135,25 +168,28 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     notes_dir = Path(notes_dir)
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
-    processed = 0
-    alive: set[tuple[str, str]] = set()
     if not notes_dir.is_dir():
         diagnostics.append(Diagnostic(str(notes_dir), "notes folder not found", "error"))
         files = []
     else:
         files = find_notes(notes_dir)
+    keys = []
     for path, rel in files:
         try:
             key = (rel, hashlib.sha256(path.read_bytes()).hexdigest())
         except OSError:
             key = (rel, "")
-        alive.add(key)
-        if cache is not None and key in cache.entries:
-            note, problems = cache.entries[key]
+        keys.append(key)
+    alive = set(keys)
+    cached = cache.entries if cache is not None else {}
+    todo = [(str(path), rel) for (path, rel), key in zip(files, keys) if key not in cached]
+    fresh = dict(zip([rel for _, rel in todo], _process_all(todo, registry, executor)))
+    processed = len(todo)
+    for (path, rel), key in zip(files, keys):
+        if key in cached:
+            note, problems = cached[key]
         else:
-            note, problems = process_note(path, rel, registry)
-            note = link_note(note, registry)
-            processed += 1
+            note, problems = fresh[rel]
             if cache is not None:
                 cache.entries[key] = (note, problems)
         notes.append(note)

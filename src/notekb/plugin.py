@@ -64,6 +64,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         # Seconds spent in this plugin during the last build, by part (read by bench/run.py).
         self.timings: dict[str, float] = {}
         self.indexer: Indexer | None = None
+        self.pool = None  # helper processes for notes: None until needed, False if unavailable
         self.html_cache: dict[tuple[str, int], tuple[str, list]] = {}  # page -> (sanitized html, search docs)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -118,7 +119,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if self.indexer is not None:
             self.indexer.begin()
         docs = [Page(f.src_uri, f.src_uri, f.content_string) for f in files.documentation_pages()]
-        site = build_site(self.notes_dir, registry, self.cache, docs)
+        site = build_site(self.notes_dir, registry, self.cache, docs, executor=self._note_pool())
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
         self.site = site
         self.registry = registry
@@ -181,9 +182,25 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             self.html_cache = {}  # mostly pages that changed since; rebuilt on demand
         log.debug(f"search index: {sizes}; notekb timings: {self.timings}")
 
+    def _note_pool(self):
+        """Two helper processes for cleaning and routing many notes at once (kept across rebuilds)."""
+        if self.pool is None:
+            try:
+                import concurrent.futures as cf
+                import multiprocessing
+
+                self.pool = cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"))
+            except (OSError, ValueError) as exc:
+                log.debug(f"notes processed in this process: no helper processes ({exc})")
+                self.pool = False
+        return self.pool or None
+
     def on_shutdown(self) -> None:
         if self.indexer is not None:
             self.indexer.close()
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def on_serve(self, server, *, config, builder):
         if self.notes_dir and self.notes_dir.is_dir():

@@ -135,6 +135,7 @@ class Registry:
     fact_labels: dict[str, str]
     relation_labels: dict[str, str]
     other_models: list[str] = field(default_factory=list)
+    data_dir: str | None = None  # where the files that replaced the packaged ones came from
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> "Registry":
@@ -204,6 +205,7 @@ class Registry:
             fact_labels=m.get("fact_labels", {}),
             relation_labels=m.get("relation_labels", {}),
             other_models=[str(x) for x in m.get("other_models") or []],
+            data_dir=str(data_dir) if data_dir else None,
         )
 
     @cached_property

@@ -146,7 +146,8 @@ def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
             pieces.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
     pieces += [section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown) for s in excerpt.sections]
     lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
-    return wrap_lang("\n\n".join(pieces), lang, "nkb-excerpt")
+    anchor = "-".join(x for x in ("x", first.topic or "", excerpt.note.id, excerpt.part.anchor) if x)
+    return wrap_lang("\n\n".join(pieces), lang, "nkb-excerpt", anchor=anchor)
 
 
 def display_title(note: Note, registry: Registry) -> str:

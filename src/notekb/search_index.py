@@ -35,19 +35,21 @@ import re
 import unicodedata
 from functools import lru_cache
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import html as html_module
 from pathlib import Path
 
 from .registry import Registry
 from .text import HAN, HANGUL, char_t2s
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 K1, B = 1.2, 0.75
 TARGET_SHARD_BYTES = 16_000
+REFERENCE_LENGTH = 300  # tokens: the section length BM25 normalises against
+DOC_CHUNK = 8  # section records per file: fewer files to write, few bytes per result
 WEIGHT_SCALE = 25  # BM25 weights are stored as integers: weight * WEIGHT_SCALE
 COMMON_SHARE, COMMON_MIN = 0.08, 300
-MAX_DOC_TEXT = 4000
+MAX_DOC_TEXT = 2000
 # How much a page's sections weigh in the ranking, by URL: model pages gather what the notes say,
 # so they come first; lists of pages (indexes, references) only repeat titles and come last.
 PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.3, "others/": 0.8}
@@ -174,7 +176,7 @@ class Doc:
     boost: float = 1.0
 
 
-_HEADING = re.compile(r"<h([123])\b([^>]*)>(.*?)</h\1>", re.S)
+_SPLIT = re.compile(r"<h(?P<level>[123])\b(?P<attrs>[^>]*)>(?P<title>.*?)</h(?P=level)>|<div\b[^>]*\bclass=\"nkb-excerpt\"[^>]*>", re.S)
 _ID = re.compile(r"""\bid=["']([^"']*)["']""")
 _SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>", re.S)
 _BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
@@ -194,12 +196,18 @@ def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
     page_html = _SKIPPED.sub(" ", page_html)
     boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []
-    pieces = []  # (anchor, title, start of its text)
+    pieces = []  # (anchor, title, its HTML)
     last_anchor, last_title, last_end = "", "", 0
-    for match in _HEADING.finditer(page_html):
+    heading_title = ""
+    for match in _SPLIT.finditer(page_html):
         pieces.append((last_anchor, last_title, page_html[last_end : match.start()]))
-        anchor = _ID.search(match.group(2))
-        last_anchor, last_title, last_end = anchor.group(1) if anchor else "", _plain(match.group(3)), match.end()
+        if match.group("level"):  # a heading starts a section
+            anchor = _ID.search(match.group("attrs"))
+            heading_title = _plain(match.group("title"))
+            last_anchor, last_title, last_end = anchor.group(1) if anchor else "", heading_title, match.end()
+        else:  # an excerpt on a model page is a section of its own, under its topic's title
+            anchor = _ID.search(match.group(0))
+            last_anchor, last_title, last_end = (anchor.group(1) if anchor else last_anchor), heading_title, match.end()
     pieces.append((last_anchor, last_title, page_html[last_end:]))
     for anchor, title, fragment in pieces:
         text = _plain(fragment)
@@ -254,71 +262,63 @@ def re_hangul(text: str) -> bool:
 # Building and writing
 
 
-@dataclass
-class SearchIndex:
-    docs: list[Doc] = field(default_factory=list)
-    tokens: list[Counter] = field(default_factory=list)
+def index_doc(doc: Doc, registry: Registry | None) -> tuple[list[tuple[str, int]], str]:
+    """What the index needs of one section, computed once per section and kept across rebuilds:
+    its tokens with their BM25 weights (as integers) and its record (URL, titles, text) as JSON.
 
-    def add(self, doc: Doc, registry: Registry | None) -> None:
-        self.docs.append(doc)
-        self.tokens.append(Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), registry)))
+    BM25's length normalisation uses a fixed reference length instead of the corpus average, so a
+    section's weights never depend on the other sections and need not be recomputed when they change."""
+    counts = Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), registry))
+    length = sum(counts.values())
+    norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
+    weights = [(token, max(1, round(doc.boost * tf * (K1 + 1) / (tf + norm) * WEIGHT_SCALE))) for token, tf in counts.items()]
+    record = json.dumps({"u": doc.url, "p": doc.page, "t": doc.title, "x": doc.text[:MAX_DOC_TEXT]}, ensure_ascii=False, separators=(",", ":"))
+    return weights, record
 
-    def write(self, out: Path, registry: Registry) -> dict:
-        """Write manifest, shards, per-section files and the character table; return sizes."""
-        out.mkdir(parents=True, exist_ok=True)
-        n = len(self.docs)
-        lengths = [sum(c.values()) for c in self.tokens]
-        avgdl = (sum(lengths) / n) if n else 1.0
-        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for doc_id, (counts, dl) in enumerate(zip(self.tokens, lengths)):
-            norm = K1 * (1 - B + B * dl / avgdl)
-            boost = self.docs[doc_id].boost
-            for token, tf in counts.items():
-                weight = boost * tf * (K1 + 1) / (tf + norm)
-                postings[token].append((doc_id, max(1, round(weight * WEIGHT_SCALE))))
-        # A token in a large share of all sections ("模型") tells little apart: only its strongest
-        # postings are kept, and the browser treats it as optional when the query has other words.
-        common = max(COMMON_MIN, int(COMMON_SHARE * n))
-        truncated: dict[str, int] = {}
-        for token, plist in postings.items():
-            if len(plist) > common:
-                truncated[token] = len(plist)
-                postings[token] = sorted(sorted(plist, key=lambda p: -p[1])[:common])
-        total = sum(len(t) * 3 + len(p) * 6 for t, p in postings.items())
-        shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
-        buckets: list[dict] = [dict() for _ in range(shards)]
-        for token, plist in postings.items():
-            flat, previous = [], 0
-            for doc_id, weight in plist:  # doc ids as gaps: small numbers, short JSON
-                flat += [doc_id - previous, weight]
-                previous = doc_id
-            bucket = buckets[shard_of(token, shards)]
-            bucket[token] = flat
-            if token in truncated:
-                bucket.setdefault("~", {})[token] = truncated[token]
-        (out / "s").mkdir(exist_ok=True)
-        (out / "d").mkdir(exist_ok=True)
-        for old in list((out / "s").glob("*.json")) + list((out / "d").glob("*.json")):
+
+def write_index(entries: list[tuple[list[tuple[str, int]], str]], out: Path, registry: Registry) -> dict:
+    """Write manifest, postings shards, section records (DOC_CHUNK per file) and the character
+    table for the browser; return their sizes. Section ids are positions in `entries`."""
+    out.mkdir(parents=True, exist_ok=True)
+    n = len(entries)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for doc_id, (weights, _) in enumerate(entries):
+        for token, weight in weights:
+            postings[token] += (doc_id, weight)
+    # A token in a large share of all sections ("模型") tells little apart: only its strongest
+    # postings are kept, and the browser treats it as optional when the query has other words.
+    common = max(COMMON_MIN, int(COMMON_SHARE * n))
+    truncated: dict[str, int] = {}
+    for token, flat in postings.items():
+        if len(flat) > 2 * common:
+            pairs = sorted(zip(flat[::2], flat[1::2]), key=lambda p: -p[1])[:common]
+            truncated[token] = len(flat) // 2
+            postings[token] = [x for pair in sorted(pairs) for x in pair]
+    total = sum(len(t) * 3 + len(p) * 3 for t, p in postings.items())
+    shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
+    buckets: list[dict] = [dict() for _ in range(shards)]
+    for token, flat in postings.items():
+        gaps = flat[:]
+        for k in range(len(flat) - 2, 0, -2):  # doc ids as gaps: small numbers, short JSON
+            gaps[k] = flat[k] - flat[k - 2]
+        bucket = buckets[shard_of(token, shards)]
+        bucket[token] = gaps
+        if token in truncated:
+            bucket.setdefault("~", {})[token] = truncated[token]
+    for folder in ("s", "d"):
+        (out / folder).mkdir(exist_ok=True)
+        for old in (out / folder).glob("*.json"):
             old.unlink()
-        sizes = {"shards": shards, "docs": n}
-        shard_bytes = []
-        for k, bucket in enumerate(buckets):
-            data = json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
-            (out / "s" / f"{k}.json").write_bytes(data)
-            shard_bytes.append(len(data))
-        for doc_id, doc in enumerate(self.docs):
-            record = {"u": doc.url, "p": doc.page, "t": doc.title, "x": doc.text[:MAX_DOC_TEXT]}
-            (out / "d" / f"{doc_id}.json").write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        manifest = {
-            "version": INDEX_VERSION,
-            "n": n,
-            "shards": shards,
-            "scale": WEIGHT_SCALE,
-            "synonyms": synonym_groups(registry),
-        }
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        table = _t2s_table()
-        (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        sizes["shard_bytes_max"] = max(shard_bytes) if shard_bytes else 0
-        sizes["shard_bytes_total"] = sum(shard_bytes)
-        return sizes
+    shard_bytes = []
+    for k, bucket in enumerate(buckets):
+        data = json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
+        (out / "s" / f"{k}.json").write_bytes(data)
+        shard_bytes.append(len(data))
+    for k in range(0, n, DOC_CHUNK):
+        records = ",".join(record for _, record in entries[k : k + DOC_CHUNK])
+        (out / "d" / f"{k // DOC_CHUNK}.json").write_text(f"[{records}]", encoding="utf-8")
+    manifest = {"version": INDEX_VERSION, "n": n, "shards": shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    table = _t2s_table()
+    (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return {"docs": n, "shards": shards, "shard_bytes_max": max(shard_bytes, default=0), "shard_bytes_total": sum(shard_bytes)}

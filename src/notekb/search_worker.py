@@ -14,17 +14,16 @@ import concurrent.futures as cf
 import hashlib
 import logging
 import multiprocessing
-from collections import Counter
 from pathlib import Path
 
 from .registry import Registry
-from .search_index import Doc, SearchIndex, _jieba, normalize, tokenize
+from .search_index import Doc, _jieba, index_doc, write_index
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 
 # In the helper process (or in this one, when there is no helper).
 _REGISTRY: Registry | None = None
-_DOCS: dict[str, tuple[Doc, Counter]] = {}
+_DOCS: dict[str, tuple[list[tuple[str, int]], str]] = {}  # section key -> (weights, record)
 
 
 def doc_key(doc: Doc) -> str:
@@ -40,20 +39,16 @@ def _start(data_dir: str | None) -> None:
 def _tokenize(docs: list[tuple[str, Doc]]) -> None:
     for key, doc in docs:
         if key not in _DOCS:
-            _DOCS[key] = (doc, Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), _REGISTRY)))
+            _DOCS[key] = index_doc(doc, _REGISTRY)
 
 
 def _write(keys: list[str], out_dir: str) -> dict:
-    index = SearchIndex()
-    for key in keys:
-        doc, tokens = _DOCS[key]
-        index.docs.append(doc)
-        index.tokens.append(tokens)
+    sizes = write_index([_DOCS[key] for key in keys], Path(out_dir), _REGISTRY)
     alive = set(keys)
     for key in list(_DOCS):
         if key not in alive:
             del _DOCS[key]
-    return index.write(Path(out_dir), _REGISTRY)
+    return sizes
 
 
 class Indexer:

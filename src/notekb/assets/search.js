@@ -60,8 +60,11 @@
     return shards.get(k);
   }
   function loadDoc(id) {
-    if (!docs.has(id)) docs.set(id, fetchJSON(new URL("d/" + id + ".json", indexUrl)));
-    return docs.get(id);
+    return loadManifest().then(function (m) {
+      var chunk = Math.floor(id / (m.chunk || 1));
+      if (!docs.has(chunk)) docs.set(chunk, fetchJSON(new URL("d/" + chunk + ".json", indexUrl)));
+      return docs.get(chunk).then(function (records) { return m.chunk ? records[id % m.chunk] : records; });
+    });
   }
 
   /* The fold shared with the index: NFKC, lower case, Traditional -> Simplified, char by char. */
@@ -455,5 +458,5 @@
     }).catch(function () { /* highlighting is a nicety */ });
   }
   highlightPage();
-  window.notekbSearch = { search: search, fold: fold, terms: terms, variants: variants };
+  window.notekbSearch = { search: search, fold: fold, terms: terms, variants: variants, loadDoc: loadDoc };
 })();
