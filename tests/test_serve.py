@@ -52,6 +52,13 @@ def test_serve_rebuilds_when_a_note_is_edited_or_added(tmp_path):
         added.write_text("---\nmodel: gemma\nauthor: 测试者\n---\n\nGemma 的新笔记：这是一个全新的测试段落。\n", encoding="utf-8")
         assert _wait_for(f"{base}/models/gemma/", "这是一个全新的测试段落"), "the new note did not reach the model page"
         assert _wait_for(f"{base}/notes/gemma-extra/", "测试者")
+        # The search index was updated too (incrementally, by the helper process).
+        import json
+
+        manifest = json.loads(_get(f"{base}/search/manifest.json"))
+        chunks = range(0, manifest["n"], manifest["chunk"])
+        records = "".join(_get(f"{base}/search/d/{k // manifest['chunk']}.json") or "" for k in chunks)
+        assert "这是一个全新的测试段落" in records and "编辑测试句" in records
     finally:
         server.terminate()
         try:

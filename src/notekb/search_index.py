@@ -239,7 +239,7 @@ def synonym_groups(registry: Registry) -> list[list]:
         for lang in ("en", "zh", "ko"):
             names = term.names.get(lang) or []
             reps += names[:1]
-        reps += [n for n in term.names.get("en", []) if n.isascii() and n.replace("-", "").isupper() and len(n) <= 6][:1]
+        reps += [n for n in term.names.get("en", []) if _abbreviation(n)][:1]
         groups.append(_group(reps, term.all_names))
     for model in registry.models:
         by_script = [model.name]
@@ -248,6 +248,11 @@ def synonym_groups(registry: Registry) -> list[list]:
         if model.weak_aliases:
             groups.append(_group(model.weak_aliases, []))
     return [g for g in groups if g]
+
+
+def _abbreviation(name: str) -> bool:
+    """MoE, MQA, SDC, RLHF: short, no spaces, at least two capitals."""
+    return name.isascii() and " " not in name and len(name) <= 6 and sum(c.isupper() for c in name) >= 2
 
 
 def re_han(text: str) -> bool:
@@ -276,49 +281,106 @@ def index_doc(doc: Doc, registry: Registry | None) -> tuple[list[tuple[str, int]
     return weights, record
 
 
-def write_index(entries: list[tuple[list[tuple[str, int]], str]], out: Path, registry: Registry) -> dict:
-    """Write manifest, postings shards, section records (DOC_CHUNK per file) and the character
-    table for the browser; return their sizes. Section ids are positions in `entries`."""
-    out.mkdir(parents=True, exist_ok=True)
-    n = len(entries)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for doc_id, (weights, _) in enumerate(entries):
-        for token, weight in weights:
-            postings[token] += (doc_id, weight)
-    # A token in a large share of all sections ("模型") tells little apart: only its strongest
-    # postings are kept, and the browser treats it as optional when the query has other words.
-    common = max(COMMON_MIN, int(COMMON_SHARE * n))
-    truncated: dict[str, int] = {}
-    for token, flat in postings.items():
-        if len(flat) > 2 * common:
-            pairs = sorted(zip(flat[::2], flat[1::2]), key=lambda p: -p[1])[:common]
-            truncated[token] = len(flat) // 2
-            postings[token] = [x for pair in sorted(pairs) for x in pair]
-    total = sum(len(t) * 3 + len(p) * 3 for t, p in postings.items())
-    shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
-    buckets: list[dict] = [dict() for _ in range(shards)]
-    for token, flat in postings.items():
-        gaps = flat[:]
-        for k in range(len(flat) - 2, 0, -2):  # doc ids as gaps: small numbers, short JSON
-            gaps[k] = flat[k] - flat[k - 2]
-        bucket = buckets[shard_of(token, shards)]
-        bucket[token] = gaps
-        if token in truncated:
-            bucket.setdefault("~", {})[token] = truncated[token]
-    for folder in ("s", "d"):
-        (out / folder).mkdir(exist_ok=True)
-        for old in (out / folder).glob("*.json"):
-            old.unlink()
-    shard_bytes = []
-    for k, bucket in enumerate(buckets):
-        data = json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
-        (out / "s" / f"{k}.json").write_bytes(data)
-        shard_bytes.append(len(data))
-    for k in range(0, n, DOC_CHUNK):
-        records = ",".join(record for _, record in entries[k : k + DOC_CHUNK])
-        (out / "d" / f"{k // DOC_CHUNK}.json").write_text(f"[{records}]", encoding="utf-8")
-    manifest = {"version": INDEX_VERSION, "n": n, "shards": shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    table = _t2s_table()
-    (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return {"docs": n, "shards": shards, "shard_bytes_max": max(shard_bytes, default=0), "shard_bytes_total": sum(shard_bytes)}
+class IndexWriter:
+    """The browser's index files, kept up to date between builds.
+
+    Sections keep their number (their id in the postings) for as long as they exist, so when one
+    note changes during `mkdocs serve` only the postings shards of the words it touches and the
+    record files of its sections are serialised again; everything else is written from memory
+    (MkDocs empties the site folder before every build, so every file is written each time)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # section key -> id
+        self.free: list[int] = []
+        self.weights: dict[int, list[tuple[str, int]]] = {}
+        self.records: dict[int, str] = {}
+        self.postings: dict[str, dict[int, int]] = defaultdict(dict)
+        self.shards = 0
+        self.shard_json: dict[int, bytes] = {}
+        self.chunk_json: dict[int, bytes] = {}
+
+    def update(self, entries: dict[str, tuple[list[tuple[str, int]], str]]) -> None:
+        """Make the index hold exactly these sections (key -> (weights, record))."""
+        dirty_tokens: set[str] = set()
+        dirty_ids: set[int] = set()
+        for key in [k for k in self.ids if k not in entries]:
+            doc_id = self.ids.pop(key)
+            for token, _ in self.weights.pop(doc_id):
+                self.postings[token].pop(doc_id, None)
+                dirty_tokens.add(token)
+            del self.records[doc_id]
+            self.free.append(doc_id)
+            dirty_ids.add(doc_id)
+        self.free.sort(reverse=True)
+        for key, (weights, record) in entries.items():
+            if key in self.ids:
+                continue
+            doc_id = self.free.pop() if self.free else len(self.ids) + len(self.free)
+            self.ids[key] = doc_id
+            self.weights[doc_id] = weights
+            self.records[doc_id] = record
+            for token, weight in weights:
+                self.postings[token][doc_id] = weight
+                dirty_tokens.add(token)
+            dirty_ids.add(doc_id)
+        total = sum(len(t) * 3 + len(p) * 6 for t, p in self.postings.items())
+        shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
+        if shards != self.shards:  # the index grew or shrank a lot: lay the shards out again
+            self.shards = shards
+            self.shard_json = {}
+            dirty_tokens = set(self.postings)
+        for shard in {shard_of(t, self.shards) for t in dirty_tokens} | (set(range(self.shards)) - set(self.shard_json)):
+            self.shard_json[shard] = None
+        for chunk in {i // DOC_CHUNK for i in dirty_ids}:
+            self.chunk_json[chunk] = None
+        self._serialise()
+
+    def _serialise(self) -> None:
+        stale = {k for k, v in self.shard_json.items() if v is None}
+        if stale:
+            buckets: dict[int, dict] = {k: {} for k in stale}
+            n = self.size
+            common = max(COMMON_MIN, int(COMMON_SHARE * n))
+            for token, plist in self.postings.items():
+                shard = shard_of(token, self.shards)
+                if shard not in buckets or not plist:
+                    continue
+                pairs = sorted(plist.items())
+                if len(pairs) > common:
+                    # A token in a large share of all sections ("模型") tells little apart: only its
+                    # strongest postings are kept; the browser treats it as optional.
+                    buckets[shard].setdefault("~", {})[token] = len(pairs)
+                    pairs = sorted(sorted(pairs, key=lambda p: -p[1])[:common])
+                flat, previous = [], 0
+                for doc_id, weight in pairs:  # ids as gaps: small numbers, short JSON
+                    flat += (doc_id - previous, weight)
+                    previous = doc_id
+                buckets[shard][token] = flat
+            for shard, bucket in buckets.items():
+                self.shard_json[shard] = json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
+        for chunk, data in list(self.chunk_json.items()):
+            if data is None:
+                ids = range(chunk * DOC_CHUNK, (chunk + 1) * DOC_CHUNK)
+                self.chunk_json[chunk] = ("[" + ",".join(self.records.get(i, "null") for i in ids) + "]").encode()
+
+    @property
+    def size(self) -> int:
+        return len(self.ids) + len(self.free)
+
+    def write(self, out: Path, registry: Registry) -> dict:
+        """Write manifest, postings shards, section records and the character table."""
+        for folder in ("s", "d"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            for old in (out / folder).glob("*.json"):
+                old.unlink()
+        for shard, data in self.shard_json.items():
+            (out / "s" / f"{shard}.json").write_bytes(data)
+        for chunk, data in self.chunk_json.items():
+            if chunk * DOC_CHUNK < self.size:
+                (out / "d" / f"{chunk}.json").write_bytes(data)
+        manifest = {"version": INDEX_VERSION, "n": self.size, "shards": self.shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
+        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        table = _t2s_table()
+        (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        sizes = [len(v) for v in self.shard_json.values()]
+        return {"docs": len(self.ids), "shards": self.shards, "shard_bytes_max": max(sizes, default=0), "shard_bytes_total": sum(sizes)}

@@ -17,13 +17,14 @@ import multiprocessing
 from pathlib import Path
 
 from .registry import Registry
-from .search_index import Doc, _jieba, index_doc, write_index
+from .search_index import Doc, IndexWriter, _jieba, index_doc
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 
 # In the helper process (or in this one, when there is no helper).
 _REGISTRY: Registry | None = None
 _DOCS: dict[str, tuple[list[tuple[str, int]], str]] = {}  # section key -> (weights, record)
+_WRITER = IndexWriter()
 
 
 def doc_key(doc: Doc) -> str:
@@ -36,19 +37,26 @@ def _start(data_dir: str | None) -> None:
     _jieba(_REGISTRY)
 
 
-def _tokenize(docs: list[tuple[str, Doc]]) -> None:
+def _tokenize(docs: list[tuple[str, Doc | None]]) -> None:
+    """Index sections not seen before (a section already known comes without its text)."""
     for key, doc in docs:
-        if key not in _DOCS:
+        if key not in _DOCS and doc is not None:
             _DOCS[key] = index_doc(doc, _REGISTRY)
 
 
 def _write(keys: list[str], out_dir: str) -> dict:
-    sizes = write_index([_DOCS[key] for key in keys], Path(out_dir), _REGISTRY)
     alive = set(keys)
     for key in list(_DOCS):
         if key not in alive:
             del _DOCS[key]
-    return sizes
+    _WRITER.update({key: _DOCS[key] for key in keys})
+    return _WRITER.write(Path(out_dir), _REGISTRY)
+
+
+def _reset() -> None:
+    global _WRITER
+    _DOCS.clear()
+    _WRITER = IndexWriter()
 
 
 class Indexer:
@@ -59,6 +67,7 @@ class Indexer:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.pending: list[cf.Future] = []
         self.batch: list[tuple[str, Doc]] = []
+        self.known: set[str] = set()  # sections the helper process holds
         self.local = False
 
     def begin(self) -> None:
@@ -77,13 +86,17 @@ class Indexer:
         batch = [(doc_key(d), d) for d in docs]
         self.batch += batch
         if self.pool is not None:
+            # Sections the helper already holds are sent by key only.
+            send = [(key, None if key in self.known else doc) for key, doc in batch]
+            self.known.update(key for key, _ in batch)
             try:
-                self.pending.append(self.pool.submit(_tokenize, batch))
+                self.pending.append(self.pool.submit(_tokenize, send))
             except (cf.process.BrokenProcessPool, RuntimeError) as exc:
                 self._give_up(exc)
 
     def finish(self, out_dir: str) -> dict:
-        keys = [key for key, _ in self.batch]
+        keys = list(dict.fromkeys(key for key, _ in self.batch))
+        self.known = set(keys)
         if self.pool is not None:
             try:
                 for future in self.pending:
@@ -100,6 +113,8 @@ class Indexer:
         log.warning(f"search helper process failed ({exc}); indexing in this process")
         self.close()
         self.local = True
+        self.known = set()
+        _reset()
 
     def close(self) -> None:
         if self.pool is not None:
