@@ -469,8 +469,19 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     pages.append(references_page(registry, edges))
     edges = link_graph(pages + docs)
     titles = {p.path: p.title for p in pages + docs}
-    finish = lambda p: Page(p.path, p.title, with_backlinks(resolve_links(p.markdown, p.path), p.path, edges, titles))
+
+    def finish(page: Page) -> Page:
+        sources = tuple(sorted((source, titles.get(source, source)) for source in {s for s, _ in edges.get(page.path, ())}))
+        return Page(page.path, page.title, _finished(page.path, page.markdown, sources))
+
     return [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
+
+
+@lru_cache(maxsize=8192)
+def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
+    """A page's final Markdown: links resolved, "what links here" added (memoised across rebuilds)."""
+    titles = dict(sources)
+    return with_backlinks(resolve_links(markdown, path), path, {path: {(s, "") for s, _ in sources}}, titles)
 
 
 # ---------------------------------------------------------------------------------------------
