@@ -24,6 +24,8 @@ def unseen_site(tmp_path_factory):
     extra = {f"unseen/{name.split('/')[-1]}": (DATA / name).read_bytes() for name in UNSEEN}
     extra["unseen/digest-mixed-labs.md"] = (DATA / "unseen" / "digest-mixed-labs.md").read_bytes()
     extra["unseen/zh-llama3-other.md"] = (DATA / "notes" / "zh-llama3-other.md").read_bytes()
+    extra["unseen/with-image/moe-figures.md"] = (DATA / "notes" / "with-image" / "moe-figures.md").read_bytes()
+    extra["unseen/with-image/img/moe-layer.png"] = (DATA / "notes" / "with-image" / "img" / "moe-layer.png").read_bytes()
     project = make_project(tmp_path_factory.mktemp("unseen"), extra_notes=extra)
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
@@ -131,3 +133,12 @@ def test_nothing_is_written_outside_the_site(bad_project, tmp_path):
     after = {p for p in bad_project.parent.rglob("*")}
     outside = {p for p in after - before if bad_project / "site" not in p.parents and p != bad_project / "site"}
     assert not outside, sorted(outside)[:5]
+
+
+def test_an_image_next_to_a_note_is_on_its_pages(unseen_site):
+    for url in ("notes/moe-figures/", "others/"):
+        page = article(unseen_site, url)
+        images = [img["src"] for img in page.find_all("img") if "moe-layer" in img["src"]]
+        assert images, url
+        target = (unseen_site / url / images[0]).resolve()
+        assert target.is_file() and target.read_bytes() == (DATA / "notes" / "with-image" / "img" / "moe-layer.png").read_bytes()

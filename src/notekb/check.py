@@ -7,7 +7,7 @@ pipeline through `pipeline.process_note`) and adds the checks that only matter t
   `read.MAX_BYTES`, broken front matter (these are `read.NoteError`s) -> error;
 * front matter problems from `read.validate_front_matter`: unknown model, lang or slug, a date that
   is not a date -> error; an unknown field -> warning;
-* GB18030 text that is really mojibake (Shift-JIS or Big5 bytes that happen to decode) -> error;
+* (read.decode rejects Shift-JIS, Latin-1 or EUC-KR bytes that would decode as GB18030 mojibake);
 * unsafe HTML or links in the text (<script>, <iframe>, <object>, <embed>, on...= attributes,
   javascript: URLs), outside code -> error with the line (the site strips them anyway);
 * the same text as another note (whitespace, full-/half-width forms and front matter ignored)
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .pipeline import process_note
+from .safety import unsafe_url
 from .read import NOTE_SUFFIXES, decode, find_notes, read_note
 from .registry import Registry
 from .render import OTHERS_PATH, model_path, note_path, paper_path
@@ -100,7 +101,7 @@ def _line(text: str, offset: int) -> int:
 
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")
+_INLINE_CODE = re.compile(r"(?<![`\\])(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")  # an escaped \` opens no code
 
 
 def mask_code(text: str) -> str:
@@ -146,7 +147,6 @@ _URL_START_RE = re.compile(
     r"|(?<![\w-])(?:href|src|action|formaction|xlink:href|data|poster|background|cite)\s*=\s*[\"']?",
     re.I | re.M,
 )
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:image/svg+xml")
 
 
 def unsafe_html(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
@@ -170,10 +170,9 @@ def unsafe_html(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
             report(match.start() + attr.start(1), f"unsafe attribute: event handler {attr.group(1).lower()}= in an attribute list runs code; delete it")
     for match in _URL_START_RE.finditer(masked):
         candidate = re.split(r"[)\"'<>]", masked[match.end() : match.end() + 200], maxsplit=1)[0]
-        # Browsers ignore entities, tabs and newlines inside a scheme: "java&#115;cript:", "java\tscript:".
-        url = re.sub(r"[\x00-\x20]", "", html.unescape(candidate)).lower()
-        scheme = next((s for s in _UNSAFE_SCHEMES if url.startswith(s)), None)
-        if scheme:
+        if unsafe_url(candidate):  # the same rule the site applies (entities, tabs, case see-through)
+            url = re.sub(r"[\x00-\x20]", "", html.unescape(candidate)).lower()
+            scheme = "data:text/html" if url.startswith("data:text/html") else url.split(":", 1)[0] + ":"
             report(match.end(), f"unsafe link: a {scheme} URL runs code when clicked; the site removes it. Use an http(s) link")
     return sorted(found.values(), key=lambda d: d.line or 0)
 

@@ -12,13 +12,15 @@ It works on numbered lines so that every message can point at the line in the fi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 
 from .registry import Registry
-from .text import count_scripts, detect_lang, slugify
-from .records import Diagnostic, Note, Part, RawNote, Removal, Section, Source
+from .text import HAN, HANGUL, count_scripts, detect_lang, slugify
+from .records import Asset, Diagnostic, Note, Part, RawNote, Removal, Section, Source
 from .safety import neutralize_markdown
 from .typography import polish
 
@@ -124,19 +126,17 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
     """Lift link cards and "label: <newline> URL" blocks out of the text into the note's sources."""
     joined = "\n".join(line.text for line in lines)
     for rule in registry.boilerplate.link_cards:
-        match = rule.pattern.search(joined)
-        if not match:
-            continue
-        title = match.group("title").strip()
-        model = registry.model_for_title(title)
-        ref = registry.reference_for_title(title)
-        url = model.report_url if model else (ref.url if ref else None)
-        if url is None:
-            url = f"https://{match.group('domain')}"
-        found.sources.append(Source(url, title, match.group("description").strip(), match.group("label").strip()))
-        i, j = _span_lines(lines, match.start(), match.end())
-        lines = lines[:i] + lines[j:]
-        joined = "\n".join(line.text for line in lines)
+        while match := rule.pattern.search(joined):  # every card, not just the first
+            title = match.group("title").strip()
+            model = registry.model_for_title(title)
+            ref = registry.reference_for_title(title)
+            url = model.report_url if model else (ref.url if ref else None)
+            if url is None:
+                url = f"https://{match.group('domain')}"
+            found.sources.append(Source(url, title, match.group("description").strip(), match.group("label").strip()))
+            i, j = _span_lines(lines, match.start(), match.end())
+            lines = lines[:i] + lines[j:]
+            joined = "\n".join(line.text for line in lines)
     kept: list[Line] = []
     label: str | None = None
     for index, line in enumerate(lines):
@@ -205,7 +205,8 @@ def _ordered_item(text: str) -> re.Match | None:
 def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | None:
     """The section number a title line stands for, if the next numbered heading is "K.1" of a new K."""
     seen = 0
-    for line in lines[i + 1 :]:
+    for k in range(i + 1, len(lines)):
+        line = lines[k]
         if not line.text.strip():
             continue
         child = _DOTTED.match(line.text)
@@ -224,7 +225,7 @@ def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | No
     return None
 
 
-def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> list[Block]:
+def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None, images: list[str] | None = None, asset_folder: str = "") -> list[Block]:
     """Classify every line; join lines that belong together (code, list-item continuations)."""
     # Dedent: blogs paste their whole article indented.
     in_fence = False
@@ -243,15 +244,15 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
     has_md_headings = any(_MD_HEADING.match(line.text) for line in lines)
 
     def next_nonblank(k: int) -> Line | None:
-        for line in lines[k + 1 :]:
-            if line.text.strip():
-                return line
+        for j in range(k + 1, n):
+            if lines[j].text.strip():
+                return lines[j]
         return None
 
     def prev_nonblank(k: int) -> Line | None:
-        for line in reversed(lines[:k]):
-            if line.text.strip():
-                return line
+        for j in range(k - 1, -1, -1):
+            if lines[j].text.strip():
+                return lines[j]
         return None
 
     while i < n:
@@ -276,7 +277,7 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
                 body.append(fence.group(2))
             blocks.append(Block("raw", line.no, "\n".join(body)))
             continue
-        if _CODE_START.match(text) and not re.search(r"[\u3400-\u9fff\uac00-\ud7a3]", text.split("#")[0]):
+        if _CODE_START.match(text) and not re.search(f"[{HAN}{HANGUL}]", text.split("#")[0]):
             body = [text]
             j = i + 1
             while j < n:
@@ -295,9 +296,14 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
         image = _IMAGE_LINE.match(text)
         if image:
             target = image.group(2)
-            local = not re.match(r"[a-z]+:", target) and not target.startswith("/")
-            exists = local and source_dir and os.path.isfile(os.path.join(source_dir, target))
-            if local and not exists:
+            local = not re.match(r"[a-z]+:", target, re.I) and not target.startswith("/")
+            inside = local and ".." not in posixpath.normpath(target).split("/")
+            exists = inside and source_dir and os.path.isfile(os.path.join(source_dir, target))
+            if exists and images is not None:
+                # An image next to the note is copied into the site; render resolves the link per page.
+                images.append(posixpath.normpath(target))
+                blocks.append(Block("raw", line.no, f"![{image.group(1)}](nkb:asset/{asset_folder}/{posixpath.normpath(target)})"))
+            elif local:
                 blocks.append(Block("figure", line.no, target))
             else:
                 blocks.append(Block("raw", line.no, stripped))
@@ -336,12 +342,12 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None) -> 
                 continue
         bullet = _BULLET.match(text)
         if bullet and not (bullet.group(2) in "-*+" and re.fullmatch(r"[-*+]{3,}|[-*_ ]{3,}", stripped)):
-            blocks.append(Block("item", line.no, bullet.group(3).strip(), indent=len(bullet.group(1).expandtabs(4))))
+            blocks.append(Block("item", line.no, bullet.group(3).strip(), indent=len(bullet.group(1))))
             i += 1
             continue
         ordered = _ordered_item(text)
         if ordered and (not ordered.group(0).lstrip()[len(ordered.group(2)) :].lstrip().startswith((":", "：")) or (blocks and blocks[-1].kind == "item" and blocks[-1].ordered)):
-            blocks.append(Block("item", line.no, ordered.group(3).strip(), indent=len(ordered.group(1).expandtabs(4)), ordered=True, number=ordered.group(2)))
+            blocks.append(Block("item", line.no, ordered.group(3).strip(), indent=len(ordered.group(1)), ordered=True, number=ordered.group(2)))
             i += 1
             continue
         if stripped.startswith(("|", ">", "<")):
@@ -389,14 +395,20 @@ def figure_placeholder(label: str) -> str:
     return f'<div class="nkb-missing-figure" role="note" title="{full}">原文此处有图，未随笔记提供：<code>{safe}</code></div>'
 
 
-_LABEL_PARA = re.compile(r"^([^:：\n]{1,40}?)\s*[:：]\s*(\S.*)$")
+_LABEL_PARA = re.compile(r"^([^:：\n]{1,40}?)\s*[:：](?!//)\s*(\S.*)$")
 
 
 def _para_markdown(text: str, zh: bool) -> str:
     text = neutralize_markdown(text)
     if zh:
         label = _LABEL_PARA.match(text)
-        if label and re.search(r"[\u4e00-\u9fff]", label.group(1)) and not _SENTENCE_PUNCT.search(label.group(1)) and "*" not in label.group(1):
+        # "规模与多样性: 使用了…" -> a bold label; never a URL, a time ("10:30") or a link
+        if (
+            label
+            and re.search(f"[{HAN}]", label.group(1))
+            and not _SENTENCE_PUNCT.search(label.group(1))
+            and not re.search(r"[*\[\]`<]|https?$|\d$", label.group(1))
+        ):
             text = f"**{label.group(1).strip()}**：{label.group(2)}"
         return polish(text)
     return text
@@ -443,8 +455,6 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
                 out[-1] += "\n" + neutralize_markdown(block.text)  # table rows and quote lines stay one block
             else:
                 out.append(neutralize_markdown(block.text))
-        elif block.kind == "heading":  # only reached for headings inside a body (never by design)
-            out.append(f"**{block.text}**")
         previous = block
         last_kind = block.kind
     return "\n\n".join(out)
@@ -604,6 +614,11 @@ def split_digest(blocks: list[Block]) -> list[tuple[Block | None, Block | None, 
 # The stage
 
 
+def asset_folder(rel: str) -> str:
+    """Where a note's images go in the site: assets/notes/<hash of the note's path>/."""
+    return "n" + hashlib.sha1(rel.encode()).hexdigest()[:10]
+
+
 def clean_note(raw: RawNote, registry: Registry) -> Note:
     """RawNote -> Note: boilerplate out, metadata in fields, structure rebuilt, digests split."""
     lines = [Line(raw.first_line + k, t.replace("\t", "    ")) for k, t in enumerate(raw.text.split("\n"))]
@@ -612,7 +627,9 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
     found = Extracted()
     lines, removed = strip_boilerplate(lines, registry, found)
     lines = extract_sources(lines, registry, found)
-    blocks = to_blocks(lines, registry, raw.source_dir or None)
+    images: list[str] = []
+    folder = asset_folder(raw.rel)
+    blocks = to_blocks(lines, registry, raw.source_dir or None, images, folder)
     note_lang = raw.meta.get("lang") or detect_lang("\n".join(b.text for b in blocks if b.kind in ("para", "item")))
     diagnostics: list[Diagnostic] = []
 
@@ -652,9 +669,9 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
             parts.append(
                 Part(
                     anchor=anchor,
-                    title=paper_title,
+                    title=neutralize_markdown(paper_title),
                     title_lang=_title_lang(paper_title, note_lang),
-                    subtitle=polish(link_match.group(1)) if note_lang.startswith("zh") else link_match.group(1),
+                    subtitle=neutralize_markdown(polish(link_match.group(1)) if note_lang.startswith("zh") else link_match.group(1)),
                     arxiv=arxiv.group(1) if arxiv else None,
                     url=url,
                     sections=sections,
@@ -666,6 +683,7 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
 
     if raw.meta.get("source"):
         found.sources.insert(0, Source(raw.meta["source"], "来源"))
+    title = neutralize_markdown(title) if title else title
     title_inferred = not title
     if not title:
         title = os.path.splitext(os.path.basename(raw.rel))[0]
@@ -686,4 +704,5 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
         removed=removed,
         diagnostics=diagnostics,
         title_inferred=title_inferred,
+        assets=[Asset(f"assets/notes/{folder}/{target}", os.path.join(raw.source_dir, target)) for target in dict.fromkeys(images)],
     )

@@ -17,7 +17,7 @@ from .nav import site_nav
 from .pipeline import Site, build_site
 from .registry import Registry
 
-from .records import Page
+from .records import Page, page_title
 STYLESHEET = "assets/notekb.css"
 
 
@@ -41,7 +41,8 @@ def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | No
     if docs_dir:
         for path in sorted(docs_dir.rglob("*.md")):
             rel = path.relative_to(docs_dir).as_posix()
-            docs_pages.append(Page(rel, rel, path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            docs_pages.append(Page(rel, page_title(text, rel), text))
     site = build_site(notes_dir, registry, docs_pages=docs_pages)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,9 @@ def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | No
                 target = out / path.relative_to(docs_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
-    for page in [*site.docs_pages, *site.pages]:
+    hand_written = {p.path for p in site.docs_pages}
+    # As in the MkDocs plugin, a hand-written page wins over a generated one of the same name.
+    for page in [*site.docs_pages, *(p for p in site.pages if p.path not in hand_written)]:
         target = out / page.path
         if not _inside(out, target):  # page paths come from validated ids; belt and braces
             raise ValueError(f"refusing to write outside {out}: {page.path}")

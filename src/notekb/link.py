@@ -23,8 +23,6 @@ from .registry import Registry
 from .text import NameScanner
 from .records import Note
 
-NKB_LINK = re.compile(r"\]\(nkb:(model|term|ref|note|paper)/([^)#\s]+)(?:#([^)\s]+))?\)")
-
 _PROTECT = re.compile(
     r"```.*?```"
     r"|`[^`\n]+`"

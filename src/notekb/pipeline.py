@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from .clean import clean_note
 from .link import link_note
 from .registry import Registry
 from .read import find_notes, read_note
-from .render import display_title, note_path, render_site
+from .render import display_title, render_site
 from .route import route_note
 from .records import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
 
@@ -40,6 +41,7 @@ class Site:
     counts: dict[str, int] = field(default_factory=dict)
     docs_pages: list[Page] = field(default_factory=list)  # hand-written pages, overview filled in, backlinks added
     processed: int = 0  # notes cleaned and routed in this build (the rest came from the cache)
+    helpers_failed: bool = False  # the helper processes broke; the notes were processed here
 
 
 @dataclass
@@ -55,21 +57,20 @@ class NoteCache:
                 del self.entries[key]
         digests = {digest for _, digest in alive}
         for key in list(self.pages):
-            if key[1] not in digests:
+            if isinstance(key, tuple) and key[1] not in digests:
                 del self.pages[key]
-
-
-def _fence(text: str) -> str:
-    longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
 
 
 def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
     """A note we could not process still appears: its bytes as escaped plain text, and why."""
-    data = path.read_bytes()[:200_000] if path.is_file() else b""
+    try:
+        data = path.read_bytes()[:200_000]
+    except OSError:
+        data = b""
     text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    body = f'<div class="nkb-error" markdown>\n\n**这篇笔记无法处理**：{diagnostic.message}\n\n</div>\n\n{_fence(text)}'
+    # <pre> with every character escaped: nothing in the bytes can end it early or become markup.
+    shown = html.escape(text).replace("\n", "&#10;")
+    body = f'<div class="nkb-error" markdown>\n\n**这篇笔记无法处理**：{html.escape(diagnostic.message)}\n\n</div>\n\n<pre class="nkb-raw">{shown}</pre>'
     note_id = "unreadable-" + hashlib.sha1(rel.encode()).hexdigest()[:10]
     part = Part(anchor="", title=None, sections=[Section("text", None, 0, body, 1, "zh-Hans", topic="overview")])
     part.target = Target("other", note_id, [f"unreadable: {diagnostic.message}"])
@@ -90,7 +91,7 @@ def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[D
         diagnostic = Diagnostic(rel, f"internal error while reading this note ({type(exc).__name__}: {exc}); shown as plain text", "error")
         return unreadable_note(path, rel, diagnostic), [diagnostic]
     try:
-        note = route_note(clean_note(raw, registry), registry)
+        note = link_note(route_note(clean_note(raw, registry), registry), registry)
     except Exception as exc:  # a bug must not take the site down; it is reported, with the file
         diagnostic = Diagnostic(rel, f"internal error while processing this note ({type(exc).__name__}: {exc}); shown as plain text", "error")
         log.debug("".join(traceback.format_exception(exc)))
@@ -130,33 +131,30 @@ PARALLEL_MIN = 48  # below this many notes to process, helper processes cost mor
 _WORKER_REGISTRY: dict[str | None, Registry] = {}
 
 
-def _process_batch(batch: list[tuple[str, str]], data_dir: str | None) -> list[tuple[Note, list[Diagnostic]]]:
-    """read -> clean -> route -> link for some notes, in a helper process."""
-    registry = _WORKER_REGISTRY.get(data_dir)
+def _process_batch(batch: list[tuple[str, str]], data_dir: str | None, fingerprint: str) -> list[tuple[Note, list[Diagnostic]]]:
+    """read -> clean -> route -> link for some notes, in a helper process (with the same data
+    files as the build: the registry is reloaded when they changed)."""
+    registry = _WORKER_REGISTRY.get((data_dir, fingerprint))
     if registry is None:
-        registry = _WORKER_REGISTRY[data_dir] = Registry.load(data_dir)
-    out = []
-    for path, rel in batch:
-        note, problems = process_note(Path(path), rel, registry)
-        out.append((link_note(note, registry), problems))
-    return out
+        _WORKER_REGISTRY.clear()
+        registry = _WORKER_REGISTRY[(data_dir, fingerprint)] = Registry.load(data_dir)
+    return [process_note(Path(path), rel, registry) for path, rel in batch]
 
 
-def _process_all(todo: list[tuple[str, str]], registry: Registry, executor) -> list[tuple[Note, list[Diagnostic]]]:
-    """Process notes, spread over the executor's helper processes when there are many."""
+def _process_all(todo: list[tuple[str, str]], registry: Registry, executor) -> tuple[list[tuple[Note, list[Diagnostic]]], bool]:
+    """Process notes, spread over the executor's helper processes when there are many.
+
+    Returns the results and whether the helpers failed (the caller should stop using them)."""
     if executor is not None and len(todo) >= PARALLEL_MIN:
         size = max(8, len(todo) // 16)
         batches = [todo[k : k + size] for k in range(0, len(todo), size)]
         try:
-            futures = [executor.submit(_process_batch, batch, registry.data_dir) for batch in batches]
-            return [item for future in futures for item in future.result()]
+            futures = [executor.submit(_process_batch, batch, registry.data_dir, registry.fingerprint) for batch in batches]
+            return [item for future in futures for item in future.result()], False
         except Exception as exc:  # a broken helper must not break the build: do it here
-            log.warning(f"note processing in helper processes failed ({exc}); processing in this process")
-    out = []
-    for path, rel in todo:
-        note, problems = process_note(Path(path), rel, registry)
-        out.append((link_note(note, registry), problems))
-    return out
+            log.info(f"note processing in helper processes failed ({exc}); processing in this process")
+            return [process_note(Path(path), rel, registry) for path, rel in todo], True
+    return [process_note(Path(path), rel, registry) for path, rel in todo], False
 
 
 def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: NoteCache | None = None, docs_pages: list[Page] = (), executor=None) -> Site:
@@ -183,7 +181,8 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     alive = set(keys)
     cached = cache.entries if cache is not None else {}
     todo = [(str(path), rel) for (path, rel), key in zip(files, keys) if key not in cached]
-    fresh = dict(zip([rel for _, rel in todo], _process_all(todo, registry, executor)))
+    results, helpers_failed = _process_all(todo, registry, executor)
+    fresh = dict(zip([rel for _, rel in todo], results))
     processed = len(todo)
     for (path, rel), key in zip(files, keys):
         if key in cached:
@@ -202,10 +201,6 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     _dedupe_papers(notes)
     for note in notes:
         note.title = display_title(note, registry)
+    assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
-    return Site(pages=pages, notes=notes, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed)
-
-
-def page_for_note(site: Site, note_id: str) -> Page | None:
-    path = note_path(note_id)
-    return next((p for p in site.pages if p.path == path), None)
+    return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)

@@ -8,7 +8,7 @@ editing a note rebuilds the site without a restart.
 
 from __future__ import annotations
 
-import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -20,11 +20,11 @@ from mkdocs.structure.files import File, Files
 from .export import STYLESHEET, stylesheet
 from .nav import site_nav
 from .pipeline import NoteCache, Site, build_site
-from .registry import PACKAGE_DATA, Registry
-from .records import Page
+from .registry import Registry, data_fingerprint
+from .records import Page, page_title
 from .safety import sanitize_html
 from .search_index import page_docs
-from .search_worker import Indexer
+from .search_worker import Indexer, watch_parent
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,13 +63,14 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.generated: set[str] = set()
         # Seconds spent in this plugin during the last build, by part (read by bench/run.py).
         self.timings: dict[str, float] = {}
+        self.registry: Registry | None = None
         self.indexer: Indexer | None = None
         self.pool = None  # helper processes for notes: None until needed, False if unavailable
         self.html_cache: dict[tuple[str, int], tuple[str, list]] = {}  # page -> (sanitized html, search docs)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # Defining this hook keeps one plugin instance (and its cache) across serve rebuilds.
-        self.command = command
+        """Defining this hook keeps one plugin instance (its caches and helper processes) across
+        `mkdocs serve` rebuilds."""
 
     def on_config(self, config):
         root = Path(config.config_file_path or ".").resolve().parent
@@ -97,20 +98,19 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         return config
 
     def _registry(self) -> Registry:
-        """Load the data files; when they changed since the last build, the note cache is stale."""
-        digest = hashlib.sha256()
-        for folder in (PACKAGE_DATA, self.data_dir):
-            if folder and folder.is_dir():
-                for path in sorted(folder.glob("*.yml")):
-                    digest.update(path.name.encode() + path.read_bytes())
-        if digest.hexdigest() != self._data_key:
+        """Load the data files; when they changed since the last build, the caches are stale."""
+        fingerprint = data_fingerprint(self.data_dir)
+        if fingerprint == self._data_key and self.registry is not None:
+            return self.registry
+        if fingerprint != self._data_key:
             self.cache = NoteCache()
             self.html_cache = {}
-            self._data_key = digest.hexdigest()
+            self._data_key = fingerprint
             if self.indexer is not None:
                 self.indexer.close()
             self.indexer = Indexer(str(self.data_dir) if self.data_dir else None) if self.config.search else None
-        return Registry.load(self.data_dir)
+        self.registry = Registry.load(self.data_dir)
+        return self.registry
 
     def on_files(self, files: Files, *, config) -> Files:
         started = time.perf_counter()
@@ -118,8 +118,11 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         registry = self._registry()
         if self.indexer is not None:
             self.indexer.begin()
-        docs = [Page(f.src_uri, f.src_uri, f.content_string) for f in files.documentation_pages()]
+        docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs, executor=self._note_pool())
+        if site.helpers_failed:  # do not try broken helper processes again in this session
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = False
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
         self.site = site
         self.registry = registry
@@ -189,7 +192,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 import concurrent.futures as cf
                 import multiprocessing
 
-                self.pool = cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"))
+                self.pool = cf.ProcessPoolExecutor(
+                    2, mp_context=multiprocessing.get_context("forkserver"), initializer=watch_parent, initargs=(os.getpid(),)
+                )
             except (OSError, ValueError) as exc:
                 log.debug(f"notes processed in this process: no helper processes ({exc})")
                 self.pool = False

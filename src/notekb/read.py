@@ -33,6 +33,24 @@ LANGS = ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK", "zh-MO", "ko", "en")
 _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
 
 
+_HAN_GAP = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
+
+
+def _looks_korean(data: bytes, as_chinese: str) -> bool:
+    """Korean in EUC-KR/CP949 also decodes as GB18030, into common Chinese characters; it gives
+    itself away by reading as Hangul in CP949 and by its spaces between words, which Chinese does
+    not have."""
+    try:
+        korean = data.decode("cp949")
+    except UnicodeDecodeError:
+        return False
+    non_ascii = [c for c in korean if ord(c) > 0x7F]
+    hangul = sum(1 for c in non_ascii if "\uac00" <= c <= "\ud7a3")
+    han = sum(1 for c in as_chinese if "\u4e00" <= c <= "\u9fff")
+    gaps = len(_HAN_GAP.findall(as_chinese))
+    return bool(non_ascii) and hangul >= 0.5 * len(non_ascii) and han > 0 and gaps >= 0.08 * han
+
+
 def _in_gb2312(char: str) -> bool:
     try:
         char.encode("gb2312")
@@ -70,6 +88,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         # EUC-KR or Latin-1 read this way turn into rare characters outside GB2312.
         non_ascii = [c for c in text if ord(c) > 0x7F]
         common = sum(1 for c in non_ascii if _in_gb2312(c))
+        korean = _looks_korean(data, text)
+        if korean:
+            raise NoteError(Diagnostic(path, "unsupported encoding: this looks like Korean saved as EUC-KR/CP949 (it would read as garbled Chinese); save the file as UTF-8", "error", 1))
         if non_ascii and common >= 0.9 * len(non_ascii):
             return text, "gb18030"
     raise NoteError(
@@ -165,7 +186,9 @@ def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str]
             clean["tags"] = [str(t) for t in value] if isinstance(value, list) else [t.strip() for t in str(value).split(",") if t.strip()]
         elif key == "slug":
             value = str(value).strip()
-            if not _SLUG_RE.match(value):
+            if value.lower() in RESERVED_IDS:
+                problems.append(Diagnostic(path, f"slug '{value}' is taken by the list of notes (notes/{value}/); choose another name", "error", line))
+            elif not _SLUG_RE.match(value):
                 problems.append(Diagnostic(path, f"slug '{value}' would put the note's page outside the site's notes/ folder (notes/{value}/); a slug is a single name: letters, digits, '-' and '_' only", "error", line))
             else:
                 clean["slug"] = value
@@ -180,19 +203,20 @@ def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str]
     return clean, problems
 
 
+RESERVED_IDS = {"index"}  # notes/index.md is the list of notes
+
+
 def note_id(rel: str, meta: dict) -> str:
     """The note's URL id: its front matter slug, else its file name made URL-safe."""
     if meta.get("slug"):
         return meta["slug"]
     stem = Path(rel).stem
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem):
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and stem.lower() not in RESERVED_IDS:
         return stem.lower()
+    # Names with spaces or CJK characters keep a readable part plus a short hash of the path.
     slug = slugify(stem, ascii_only=True).strip("-")
-    if True:
-        # Names with spaces or CJK characters keep a readable part plus a short hash of the path.
-        short = hashlib.sha1(rel.encode()).hexdigest()[:8]
-        slug = f"{slug}-{short}" if slug else f"note-{short}"
-    return slug
+    short = hashlib.sha1(rel.encode()).hexdigest()[:8]
+    return f"{slug}-{short}" if slug else f"note-{short}"
 
 
 def read_note(path: Path, rel: str, model_ids: list[str] | None = None) -> tuple[RawNote, list[Diagnostic]]:

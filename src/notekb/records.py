@@ -137,6 +137,7 @@ class Note:
     removed: list[Removal] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     title_inferred: bool = False  # no title in the note; render may name it after its model
+    assets: list["Asset"] = field(default_factory=list)  # images next to the note, copied into the site
 
 
 @dataclass
@@ -154,3 +155,11 @@ class Asset:
 
     path: str  # destination under the docs folder
     source: str  # absolute path on disk
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    """A hand-written page's title: its first '# ' heading, else its file name."""
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return fallback

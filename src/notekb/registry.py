@@ -7,6 +7,7 @@ boilerplate is a change to a YAML file, never to code.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -97,6 +98,16 @@ class Boilerplate:
     date_formats: list[str]
 
 
+def data_fingerprint(data_dir: str | Path | None) -> str:
+    """A hash of every data file in effect (packaged ones and their replacements)."""
+    digest = hashlib.sha256()
+    for folder in (PACKAGE_DATA, Path(data_dir) if data_dir else None):
+        if folder is not None and folder.is_dir():
+            for path in sorted(folder.glob("*.yml")):
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _read_yaml(name: str, data_dir: Path | None) -> dict:
     for folder in (data_dir, PACKAGE_DATA):
         if folder is not None and (folder / name).is_file():
@@ -136,6 +147,7 @@ class Registry:
     relation_labels: dict[str, str]
     other_models: list[str] = field(default_factory=list)
     data_dir: str | None = None  # where the files that replaced the packaged ones came from
+    fingerprint: str = ""  # hash of the data files' contents: equal registries, equal fingerprints
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> "Registry":
@@ -206,6 +218,7 @@ class Registry:
             relation_labels=m.get("relation_labels", {}),
             other_models=[str(x) for x in m.get("other_models") or []],
             data_dir=str(data_dir) if data_dir else None,
+            fingerprint=data_fingerprint(data_dir),
         )
 
     @cached_property

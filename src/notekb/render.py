@@ -109,7 +109,7 @@ def source_label(note: Note, from_page: str, anchor: str) -> str:
     return '<div class="nkb-source" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
 
 
-def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False) -> str:
+def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False) -> str:
     """A section as it appears inside an excerpt (simplified=True) or on its note page.
 
     In an excerpt, a section's enclosing headings are shown before its own ("Pretrain 阶段 ›
@@ -129,7 +129,7 @@ def section_markdown(section: Section, level: int, simplified: bool, note_lang: 
     if body.strip():
         pieces.append(body)
     text = "\n\n".join(pieces)
-    if not title and not simplified:
+    if not title and not simplified and not anchored:
         text = f'<div id="{section.anchor}" markdown>\n\n{text}\n\n</div>'
     return text
 
@@ -206,7 +206,7 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
     for excerpt in excerpts:
         by_topic[excerpt.sections[0].topic or registry.default_topic].append(excerpt)
     if not excerpts:
-        out.append("还没有关于这个模型的笔记。欢迎[添加一篇](../contributing.md)。")
+        out.append("还没有关于这个模型的笔记。")
     for topic in registry.topics:
         group = by_topic.get(topic.id)
         if not group:
@@ -221,7 +221,8 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
 
 
 def group_excerpts(note: Note, part: Part) -> list[Excerpt]:
-    """Consecutive sections of a part with the same topic form one excerpt (one label)."""
+    """A part's sections grouped by topic, in order of first appearance: one excerpt (one source
+    label) per note and topic, so two notes on a topic sit one after the other."""
     groups: list[Excerpt] = []
     by_topic: dict[str, Excerpt] = {}
     for section in part.sections:
@@ -281,7 +282,7 @@ def note_page(note: Note, registry: Registry) -> Page:
         rows.append(f"| 原文与出处 | {' · '.join(links)} |")
     if note.tags:
         rows.append(f"| 标签 | {md_escape(', '.join(note.tags))} |")
-    rows.append(f"| 文件 | `notes/{note.rel}` |")
+    rows.append(f"| 文件 | <code>notes/{html.escape(note.rel)}</code> |")
     if not note.is_digest:
         rows.append(f"| 收录于 | {_where_used(note, note.parts[0], registry, path)} |")
     out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
@@ -308,7 +309,9 @@ def note_page(note: Note, registry: Registry) -> Page:
         else:
             offset = 1
         for section in part.sections:
-            body.append(section_markdown(section, section.level + offset, False, note.lang))
+            # A paper's opening text shares its anchor with the paper's heading above it.
+            anchored = bool(part.title) and section.anchor == part.anchor
+            body.append(section_markdown(section, section.level + offset, False, note.lang, anchored=anchored))
             used = _used_in(part, section, registry, path)
             if used:
                 body.append(used)
@@ -397,8 +400,9 @@ def family_overview(registry: Registry, counts: dict[str, int], from_page: str =
     return "\n".join(timeline) + "\n\n" + '<div class="nkb-compare" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
 
 
-def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, Note]) -> Page:
-    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。模型间的关系与时间线见[首页的家族一览](../index.md)。", family_overview(registry, counts, "models/index.md", notes)]
+def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, Note], has_home: bool = True) -> Page:
+    home = "模型间的关系与时间线也在[首页](../index.md)。" if has_home else ""
+    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。" + home, family_overview(registry, counts, "models/index.md", notes)]
     return Page("models/index.md", "模型", "\n\n".join(out) + "\n")
 
 
@@ -430,7 +434,7 @@ def _cached_note_page(note: Note, registry: Registry, cache: dict | None) -> Pag
     """A note's page depends only on the note (and the registry, whose change empties the cache)."""
     if cache is None:
         return note_page(note, registry)
-    key = (note.id, note.digest, note.title)
+    key = (note.id, note.digest, note.title, tuple(p.target.id if p.target else "" for p in note.parts))
     page = cache.get(key)
     if page is None:
         page = cache[key] = note_page(note, registry)
@@ -457,27 +461,28 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
                 others.append((note, part))
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
     pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id) for m in registry.models]
-    pages.append(models_index(registry, counts, notes_by_id))
+    pages.append(models_index(registry, counts, notes_by_id, any(d.path == "index.md" for d in docs_pages)))
     pages += [paper_page(slug, sources, registry) for slug, sources in papers.items()]
     pages.append(papers_index(papers))
     pages += [_cached_note_page(n, registry, page_cache) for n in notes]
     pages.append(notes_index(notes, registry))
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
-    edges = link_graph(pages + docs)
+    edges = link_graph(pages + docs, page_cache)
     pages.append(glossary_page(registry, edges))
     pages.append(references_page(registry, edges))
-    edges = link_graph(pages + docs)
+    edges = link_graph(pages + docs, page_cache)
     titles = {p.path: p.title for p in pages + docs}
 
     def finish(page: Page) -> Page:
         sources = tuple(sorted((source, titles.get(source, source)) for source in {s for s, _ in edges.get(page.path, ())}))
-        return Page(page.path, page.title, _finished(page.path, page.markdown, sources))
+        return Page(page.path, page.title, _memo(page_cache, "finished", _finished, page.path, page.markdown, sources))
 
-    return [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
+    done = [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
+    _keep_used(page_cache)
+    return done
 
 
-@lru_cache(maxsize=8192)
 def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
     """A page's final Markdown: links resolved, "what links here" added (memoised across rebuilds)."""
     titles = dict(sources)
@@ -487,7 +492,7 @@ def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) ->
 # ---------------------------------------------------------------------------------------------
 # Links between pages: resolution, the link graph, backlinks, glossary and references
 
-_NKB = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(nkb:(model|term|ref)/([^)#\s]+)(?:#([^)\s]+))?\)")
+_NKB = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(nkb:(model|term|ref|asset)/([^)#\s]+)(?:#([^)\s]+))?\)")
 _MD_LINK = re.compile(r"\]\(([^)\s]+?)\)|href=\"([^\"]+)\"")
 
 
@@ -496,6 +501,8 @@ def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
         return model_path(target), anchor or ""
     if kind == "term":
         return GLOSSARY_PATH, target
+    if kind == "asset":
+        return f"assets/notes/{target}", ""
     return REFERENCES_PATH, target
 
 
@@ -512,7 +519,6 @@ def resolve_links(markdown: str, from_page: str) -> str:
     return _NKB.sub(replace, markdown)
 
 
-@lru_cache(maxsize=8192)
 def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
     """Every (target page, anchor) a page's Markdown links to (memoised: most pages do not change
     between two `mkdocs serve` rebuilds)."""
@@ -528,12 +534,33 @@ def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def link_graph(pages: list[Page]) -> dict[str, set[tuple[str, str]]]:
+def _memo(cache: dict | None, name: str, function, *key):
+    """function(*key), remembered in cache[name] for the next build (`mkdocs serve`); render_site
+    keeps only this build's entries, so memory does not grow with every edit."""
+    if cache is None:
+        return function(*key)
+    store = cache.setdefault(name, {})
+    fresh = cache.setdefault("_used_" + name, {})
+    value = store.get(key)
+    if value is None:
+        value = function(*key)
+    fresh[key] = value
+    return value
+
+
+def _keep_used(cache: dict | None) -> None:
+    if cache is None:
+        return
+    for name in [n for n in cache if isinstance(n, str) and n.startswith("_used_")]:
+        cache[name[len("_used_"):]] = cache.pop(name)
+
+
+def link_graph(pages: list[Page], cache: dict | None = None) -> dict[str, set[tuple[str, str]]]:
     """target page -> {(source page, target anchor)} over every link between generated pages."""
     known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
     edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for page in pages:
-        for path, anchor in _page_links(page.path, page.markdown):
+        for path, anchor in _memo(cache, "links", _page_links, page.path, page.markdown):
             if path in known and path != page.path:
                 edges[path].add((page.path, anchor))
     return edges

@@ -139,7 +139,8 @@ def paper_slug(part: Part) -> str:
     title = part.title or part.anchor
     head = title.split(":")[0]
     slug = slugify(head, ascii_only=True) if len(head.split()) <= 4 else slugify(title, ascii_only=True, max_words=6)
-    return slug or (part.arxiv or part.anchor).replace(".", "-")
+    slug = slug or (part.arxiv or part.anchor).replace(".", "-")
+    return f"{slug}-paper" if slug == "index" else slug
 
 
 # ---------------------------------------------------------------------------------------------

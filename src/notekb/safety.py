@@ -25,8 +25,8 @@ SAFE_TAGS = {"b", "i", "em", "strong", "u", "s", "del", "ins", "sub", "sup", "br
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)(?=[\s/>])([^<>]*)>|<!--.*?-->|<![A-Za-z][^<>]*>|<\?[^<>]*\?>", re.S)
-_CODE = re.compile(r"(```+|~~~+)[^\n]*\n.*?\n\s*\1|`[^`\n]+`", re.S)
-_MD_LINK = re.compile(r"(!?\[(?:\\.|[^\]\\])*\])\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?((?:\s+\"[^\"]*\")?)\s*\)")
+_CODE = re.compile(r"(```+|~~~+)[^\n]*\n.*?\n\s*\1|(?<!\\)`[^`\n]+`", re.S)
+_LINK_START = re.compile(r"\]\(\s*<?")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _REF_DEF = re.compile(r"^([ \t]{0,3}\[[^\]\n]+\]:[ \t]*)<?(\S+?)>?([ \t].*)?$", re.M)
 _ATTR_LIST = re.compile(r"\{:?[ \t]*[#.:a-zA-Z][^{}\n]*\}")
@@ -38,13 +38,44 @@ def unsafe_url(url: str) -> bool:
     return cleaned.startswith(UNSAFE_SCHEMES)
 
 
+def _link_target_end(text: str, start: int) -> int:
+    """Where a Markdown link target that starts at `start` ends (its closing parenthesis)."""
+    depth = 0
+    for k in range(start, min(len(text), start + 2000)):
+        ch = text[k]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return k
+            depth -= 1
+        elif ch == "\n" and text[k - 1 : k] == "\n":
+            return k
+    return min(len(text), start + 2000)
+
+
+def _neutralize_link_targets(text: str) -> str:
+    """Every `](...)` whose target is a javascript:/vbscript:/data:/file: URL, however nested or
+    disguised, gets "#" as its target instead."""
+    out, last = [], 0
+    for match in _LINK_START.finditer(text):
+        if match.start() < last:
+            continue
+        end = _link_target_end(text, match.end())
+        if unsafe_url(text[match.end() : end]):
+            out.append(text[last : match.end()] + "#")
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _neutralize_plain(text: str) -> str:
     def tag(match: re.Match) -> str:
         if match.group(2) and match.group(2).lower() in SAFE_TAGS:
             return f"<{match.group(1)}{match.group(2).lower()}>"
         return html.escape(match.group(0), quote=False)
 
-    text = _MD_LINK.sub(lambda m: m.group(1) + "(#)" if unsafe_url(m.group(2)) and not m.group(1).startswith("!") else ("" if unsafe_url(m.group(2)) else m.group(0)), text)
+    text = _neutralize_link_targets(text)
     text = _AUTOLINK.sub(lambda m: html.escape(m.group(0), quote=False) if unsafe_url(m.group(1)) or not m.group(1).lower().startswith(("http:", "https:", "mailto:")) else m.group(0), text)
     text = _REF_DEF.sub(lambda m: f"{m.group(1)}#{m.group(3) or ''}" if unsafe_url(m.group(2)) else m.group(0), text)
     text = _TAG.sub(tag, text)

@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import hashlib
 import logging
 import multiprocessing
+import os
 from pathlib import Path
 
 from .registry import Registry
@@ -31,8 +32,31 @@ def doc_key(doc: Doc) -> str:
     return hashlib.sha1(f"{doc.url}\0{doc.page}\0{doc.title}\0{doc.boost}\0{doc.text}".encode()).hexdigest()
 
 
-def _start(data_dir: str | None) -> None:
+def watch_parent(pid: int) -> None:
+    """In a helper process: exit when the process that started it is gone.
+
+    `mkdocs serve` stopped with SIGTERM runs no clean-up, and a helper must not outlive it."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="notekb-watch-parent", daemon=True).start()
+
+
+def _start(data_dir: str | None, parent: int | None = None) -> None:
     global _REGISTRY
+    if parent:
+        watch_parent(parent)
     _REGISTRY = Registry.load(data_dir)
     _jieba(_REGISTRY)
 
@@ -63,6 +87,9 @@ class Indexer:
     """Collects a build's sections, tokenizes them in the background, writes the index at the end."""
 
     def __init__(self, data_dir: str | None) -> None:
+        global _REGISTRY
+        _REGISTRY = None  # a new indexer means new data files: nothing indexed in this process stays
+        _reset()
         self.data_dir = data_dir
         self.pool: cf.ProcessPoolExecutor | None = None
         self.pending: list[cf.Future] = []
@@ -77,7 +104,7 @@ class Indexer:
         if self.pool is None and not self.local:
             try:
                 context = multiprocessing.get_context("forkserver")
-                self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(self.data_dir,))
+                self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(self.data_dir, os.getpid()))
             except (OSError, ValueError) as exc:
                 log.debug(f"search indexing in this process: no helper process ({exc})")
                 self.local = True
@@ -102,7 +129,7 @@ class Indexer:
                 for future in self.pending:
                     future.result()
                 return self.pool.submit(_write, keys, out_dir).result()
-            except (cf.process.BrokenProcessPool, RuntimeError, OSError, EOFError) as exc:
+            except Exception as exc:  # whatever went wrong in the helper, index here instead
                 self._give_up(exc)
         if _REGISTRY is None:
             _start(self.data_dir)

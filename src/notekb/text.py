@@ -101,10 +101,6 @@ def fold(text: str) -> str:
     return text
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_HAN_RE.search(text) or _HANGUL_RE.search(text))
-
-
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.U)
 
 
@@ -125,7 +121,7 @@ def slugify(text: str, ascii_only: bool = False, max_words: int = 0) -> str:
 # Finding many names in text fast
 
 
-_SKIP = set(" \t\n\r\u3000-_·:：/()（）'’‘\"“”,，、")
+_SKIP = set(" \t\u3000-_·:：/()（）'’‘\"“”,，、")  # not newlines: a name never spans two lines
 
 
 @lru_cache(maxsize=1)
