@@ -101,7 +101,7 @@ def seed_sentences(path: Path, skip: set[str] = frozenset()) -> list[str]:
 
 
 def chromium_path() -> str:
-    for candidate in (os.environ.get("NOTEKB_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+    for candidate in (os.environ.get("NOTEKB_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"), shutil.which("google-chrome")):
         if candidate and Path(candidate).exists():
             return candidate
     pytest.fail("Chromium not found: install Debian's chromium (scripts/test does) or set NOTEKB_CHROMIUM")

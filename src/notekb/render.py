@@ -100,13 +100,14 @@ def heading(level: int, text: str, anchor: str = "", lang: str = "") -> str:
 
 def source_label(note: Note, from_page: str, anchor: str) -> str:
     """Who wrote this excerpt, in what language, when, with a link to the exact place in the note."""
-    bits = [f"[{md_escape(note.title)}]({link(from_page, note_path(note.id), anchor)})"]
+    title_lang = "" if note.title_inferred or base_lang(note.lang) == PAGE_LANG else f'{{: lang="{lang_attr(note.lang)}" }}'
+    bits = [f"[{md_escape(note.title)}]({link(from_page, note_path(note.id), anchor)}){title_lang}"]
     if note.author:
         bits.append(md_escape(note.author))
     if note.date:
         bits.append(note.date)
     bits.append(LANG_NAMES.get(base_lang(note.lang), note.lang))
-    return '<div class="nkb-source" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
+    return '<div class="nkb-source" lang="zh-Hans" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
 
 
 def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False) -> str:

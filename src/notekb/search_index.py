@@ -178,7 +178,10 @@ class Doc:
 
 _SPLIT = re.compile(r"<h(?P<level>[123])\b(?P<attrs>[^>]*)>(?P<title>.*?)</h(?P=level)>|<div\b[^>]*\bclass=\"nkb-excerpt\"[^>]*>", re.S)
 _ID = re.compile(r"""\bid=["']([^"']*)["']""")
-_SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>", re.S)
+# Not searched: scripts, permalink signs, and "what links here" lists (titles of other pages).
+_SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>|<div\b[^>]*class=\"nkb-backlinks\"[^>]*>.*?</div>", re.S)
+# Pages that only list other pages' titles: searching them finds nothing the pages themselves lack.
+UNINDEXED = {"notes/", "papers/"}
 _BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -193,6 +196,8 @@ def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
 
     Regular expressions, not an HTML parser: the HTML is Python-Markdown's own output, and this
     runs over every page of the site."""
+    if url in UNINDEXED:
+        return []
     page_html = _SKIPPED.sub(" ", page_html)
     boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []
@@ -281,6 +286,23 @@ def index_doc(doc: Doc, registry: Registry | None) -> tuple[list[tuple[str, int]
     return weights, record
 
 
+def _token_json(token: str, plist: dict[int, int], common: int) -> tuple[str, str | None]:
+    """A token's postings as JSON: section ids as gaps (small numbers, short JSON) and weights.
+
+    A token in a large share of all sections ("模型") tells little apart: only its strongest
+    postings are kept, and the browser treats it as optional (the "~" entry gives its real count)."""
+    pairs = sorted(plist.items())
+    truncated = None
+    if len(pairs) > common:
+        truncated = f"{json.dumps(token, ensure_ascii=False)}:{len(pairs)}"
+        pairs = sorted(sorted(pairs, key=lambda p: -p[1])[:common])
+    flat, previous = [], 0
+    for doc_id, weight in pairs:
+        flat += (doc_id - previous, weight)
+        previous = doc_id
+    return f"{json.dumps(token, ensure_ascii=False)}:{json.dumps(flat, separators=(',', ':'))}", truncated
+
+
 class IndexWriter:
     """The browser's index files, kept up to date between builds.
 
@@ -296,8 +318,10 @@ class IndexWriter:
         self.records: dict[int, str] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)
         self.shards = 0
-        self.shard_json: dict[int, bytes] = {}
-        self.chunk_json: dict[int, bytes] = {}
+        self.shard_json: dict[int, bytes | None] = {}  # None: to be assembled again
+        self.shard_tokens: dict[int, set[str]] = defaultdict(set)
+        self.token_json: dict[str, tuple[str, str | None]] = {}  # token -> its JSON, its "~" entry
+        self.chunk_json: dict[int, bytes | None] = {}
 
     def update(self, entries: dict[str, tuple[list[tuple[str, int]], str]]) -> None:
         """Make the index hold exactly these sections (key -> (weights, record))."""
@@ -328,36 +352,38 @@ class IndexWriter:
         if shards != self.shards:  # the index grew or shrank a lot: lay the shards out again
             self.shards = shards
             self.shard_json = {}
+            self.shard_tokens = defaultdict(set)
+            for token in self.postings:
+                self.shard_tokens[shard_of(token, shards)].add(token)
             dirty_tokens = set(self.postings)
-        for shard in {shard_of(t, self.shards) for t in dirty_tokens} | (set(range(self.shards)) - set(self.shard_json)):
+        common = max(COMMON_MIN, int(COMMON_SHARE * self.size))
+        for token in dirty_tokens:
+            shard = shard_of(token, self.shards)
+            self.shard_json[shard] = None
+            plist = self.postings.get(token)
+            if not plist:
+                self.postings.pop(token, None)
+                self.token_json.pop(token, None)
+                self.shard_tokens[shard].discard(token)
+                continue
+            self.shard_tokens[shard].add(token)
+            self.token_json[token] = _token_json(token, plist, common)
+        for shard in set(range(self.shards)) - set(self.shard_json):
             self.shard_json[shard] = None
         for chunk in {i // DOC_CHUNK for i in dirty_ids}:
             self.chunk_json[chunk] = None
         self._serialise()
 
     def _serialise(self) -> None:
-        stale = {k for k, v in self.shard_json.items() if v is None}
-        if stale:
-            buckets: dict[int, dict] = {k: {} for k in stale}
-            n = self.size
-            common = max(COMMON_MIN, int(COMMON_SHARE * n))
-            for token, plist in self.postings.items():
-                shard = shard_of(token, self.shards)
-                if shard not in buckets or not plist:
-                    continue
-                pairs = sorted(plist.items())
-                if len(pairs) > common:
-                    # A token in a large share of all sections ("模型") tells little apart: only its
-                    # strongest postings are kept; the browser treats it as optional.
-                    buckets[shard].setdefault("~", {})[token] = len(pairs)
-                    pairs = sorted(sorted(pairs, key=lambda p: -p[1])[:common])
-                flat, previous = [], 0
-                for doc_id, weight in pairs:  # ids as gaps: small numbers, short JSON
-                    flat += (doc_id - previous, weight)
-                    previous = doc_id
-                buckets[shard][token] = flat
-            for shard, bucket in buckets.items():
-                self.shard_json[shard] = json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
+        """Assemble the files whose content changed, from each token's JSON (kept between builds)."""
+        for shard, data in list(self.shard_json.items()):
+            if data is None:
+                fragments = [self.token_json[t] for t in sorted(self.shard_tokens.get(shard, ()))]
+                body = ",".join(f for f, _ in fragments)
+                common = ",".join(c for _, c in fragments if c)
+                if common:
+                    body += ("," if body else "") + '"~":{' + common + "}"
+                self.shard_json[shard] = ("{" + body + "}").encode()
         for chunk, data in list(self.chunk_json.items()):
             if data is None:
                 ids = range(chunk * DOC_CHUNK, (chunk + 1) * DOC_CHUNK)
