@@ -24,7 +24,7 @@ from .registry import Registry, data_fingerprint
 from .records import Page, page_title
 from .safety import sanitize_html
 from .search_index import page_docs
-from .search_worker import Indexer, watch_parent
+from .search_worker import Indexer, doc_key, watch_parent
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,7 +66,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.registry: Registry | None = None
         self.indexer: Indexer | None = None
         self.pool = None  # helper processes for notes: None until needed, False if unavailable
-        self.html_cache: dict[tuple[str, int], tuple[str, list]] = {}  # page -> (sanitized html, search docs)
+        self.html_cache: dict[tuple[str, int], tuple[str, list, list]] = {}  # page -> (sanitized html, search sections, their keys)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps one plugin instance (its caches and helper processes) across
@@ -170,9 +170,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             # Defence in depth: whatever a note smuggled through Markdown does not run.
             clean = sanitize_html(html) if page.file.src_uri in self.generated else html
             docs = page_docs(clean, page.url, page.title or "") if self.indexer is not None else []
-            cached = self.html_cache[key] = (clean, docs)
+            cached = self.html_cache[key] = (clean, docs, [doc_key(d) for d in docs])
         if self.indexer is not None:
-            self.indexer.add(cached[1])
+            self.indexer.add(cached[1], cached[2])
         return cached[0]
 
     def on_post_build(self, *, config) -> None:

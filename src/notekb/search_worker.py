@@ -21,6 +21,7 @@ from .registry import Registry
 from .search_index import Doc, IndexWriter, _jieba, index_doc
 
 log = logging.getLogger("mkdocs.plugins.notekb")
+SEND_EVERY = 200  # new sections per message to the helper
 
 # In the helper process (or in this one, when there is no helper).
 _REGISTRY: Registry | None = None
@@ -94,6 +95,7 @@ class Indexer:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.pending: list[cf.Future] = []
         self.batch: list[tuple[str, Doc]] = []
+        self.outbox: list[tuple[str, Doc | None]] = []  # not yet sent to the helper
         self.known: set[str] = set()  # sections the helper process holds
         self.local = False
 
@@ -101,6 +103,7 @@ class Indexer:
         """A new build: forget the last build's sections (the helper keeps their tokens)."""
         self.batch = []
         self.pending = []
+        self.outbox = []
         if self.pool is None and not self.local:
             try:
                 context = multiprocessing.get_context("forkserver")
@@ -109,21 +112,31 @@ class Indexer:
                 log.debug(f"search indexing in this process: no helper process ({exc})")
                 self.local = True
 
-    def add(self, docs: list[Doc]) -> None:
-        batch = [(doc_key(d), d) for d in docs]
+    def add(self, docs: list[Doc], keys: list[str] | None = None) -> None:
+        """A rendered page's sections (with their keys, if the caller kept them from last build)."""
+        batch = list(zip(keys or [doc_key(d) for d in docs], docs))
         self.batch += batch
         if self.pool is not None:
-            # Sections the helper already holds are sent by key only.
-            send = [(key, None if key in self.known else doc) for key, doc in batch]
+            # Sections the helper already holds are sent by key only, and in batches: one message
+            # per page costs more than tokenizing an unchanged page.
+            self.outbox += [(key, None if key in self.known else doc) for key, doc in batch]
             self.known.update(key for key, _ in batch)
-            try:
-                self.pending.append(self.pool.submit(_tokenize, send))
-            except (cf.process.BrokenProcessPool, RuntimeError) as exc:
-                self._give_up(exc)
+            if sum(1 for _, doc in self.outbox if doc is not None) >= SEND_EVERY or len(self.outbox) >= 20 * SEND_EVERY:
+                self._send()
+
+    def _send(self) -> None:
+        if not self.outbox or self.pool is None:
+            return
+        try:
+            self.pending.append(self.pool.submit(_tokenize, self.outbox))
+        except (cf.process.BrokenProcessPool, RuntimeError) as exc:
+            self._give_up(exc)
+        self.outbox = []
 
     def finish(self, out_dir: str) -> dict:
         keys = list(dict.fromkeys(key for key, _ in self.batch))
         self.known = set(keys)
+        self._send()
         if self.pool is not None:
             try:
                 for future in self.pending:
