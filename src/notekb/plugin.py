@@ -181,6 +181,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         started = time.perf_counter()
         sizes = self.indexer.finish(str(Path(config.site_dir) / "search"))
         self.timings["search"] = time.perf_counter() - started
+        sizes["waited_for_helper"] = self.indexer.waited
         if len(self.html_cache) > 4 * max(1, len(self.generated)) + 100:
             self.html_cache = {}  # mostly pages that changed since; rebuilt on demand
         log.debug(f"search index: {sizes}; notekb timings: {self.timings}")

@@ -44,9 +44,9 @@ from .text import HAN, HANGUL, char_t2s
 
 INDEX_VERSION = 3
 K1, B = 1.2, 0.75
-TARGET_SHARD_BYTES = 16_000
+TARGET_SHARD_BYTES = 32_000
 REFERENCE_LENGTH = 300  # tokens: the section length BM25 normalises against
-DOC_CHUNK = 8  # section records per file: fewer files to write, few bytes per result
+DOC_CHUNK = 16  # section records per file: fewer files to write, few bytes per result
 WEIGHT_SCALE = 25  # BM25 weights are stored as integers: weight * WEIGHT_SCALE
 COMMON_SHARE, COMMON_MIN = 0.08, 300
 MAX_DOC_TEXT = 2000

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 from .registry import Registry
@@ -70,12 +71,19 @@ def _tokenize(docs: list[tuple[str, Doc | None]]) -> None:
 
 
 def _write(keys: list[str], out_dir: str) -> dict:
+    started = time.perf_counter()
     alive = set(keys)
     for key in list(_DOCS):
         if key not in alive:
             del _DOCS[key]
+    fresh = sum(1 for key in keys if key not in _WRITER.ids)
     _WRITER.update({key: _DOCS[key] for key in keys})
-    return _WRITER.write(Path(out_dir), _REGISTRY)
+    updated = time.perf_counter()
+    sizes = _WRITER.write(Path(out_dir), _REGISTRY)
+    sizes["new_sections"] = fresh
+    sizes["update_seconds"] = updated - started
+    sizes["seconds"] = time.perf_counter() - started
+    return sizes
 
 
 def _reset() -> None:
@@ -97,6 +105,7 @@ class Indexer:
         self.batch: list[tuple[str, Doc]] = []
         self.outbox: list[tuple[str, Doc | None]] = []  # not yet sent to the helper
         self.known: set[str] = set()  # sections the helper process holds
+        self.waited = 0.0  # seconds the last build waited for the helper to finish tokenizing
         self.local = False
 
     def begin(self) -> None:
@@ -139,8 +148,10 @@ class Indexer:
         self._send()
         if self.pool is not None:
             try:
+                started = time.perf_counter()
                 for future in self.pending:
                     future.result()
+                self.waited = time.perf_counter() - started
                 return self.pool.submit(_write, keys, out_dir).result()
             except Exception as exc:  # whatever went wrong in the helper, index here instead
                 self._give_up(exc)
