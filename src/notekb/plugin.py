@@ -14,13 +14,14 @@ from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .export import STYLESHEET, stylesheet
 from .nav import site_nav
 from .pipeline import NoteCache, Site, build_site
-from .registry import Registry, data_fingerprint
+from .registry import DataError, Registry, data_fingerprint
 from .records import Page, page_title
 from .safety import sanitize_html
 from .search_index import page_docs
@@ -109,7 +110,10 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             if self.indexer is not None:
                 self.indexer.close()
             self.indexer = Indexer(str(self.data_dir) if self.data_dir else None) if self.config.search else None
-        self.registry = Registry.load(self.data_dir)
+        try:
+            self.registry = Registry.load(self.data_dir)
+        except (DataError, KeyError, TypeError) as exc:
+            raise PluginError(f"notekb: cannot load the data files: {exc}") from exc
         return self.registry
 
     def on_files(self, files: Files, *, config) -> Files:

@@ -112,8 +112,17 @@ def _read_yaml(name: str, data_dir: Path | None) -> dict:
     for folder in (data_dir, PACKAGE_DATA):
         if folder is not None and (folder / name).is_file():
             with open(folder / name, encoding="utf-8") as fh:
-                return yaml.safe_load(fh) or {}
+                try:
+                    return yaml.safe_load(fh) or {}
+                except yaml.YAMLError as exc:
+                    mark = getattr(exc, "problem_mark", None)
+                    where = f"{folder / name}:{mark.line + 1}" if mark else str(folder / name)
+                    raise DataError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     return {}
+
+
+class DataError(ValueError):
+    """A data file (registry, glossary, ...) that cannot be used; the message names the file."""
 
 
 def _names(value) -> list[str]:

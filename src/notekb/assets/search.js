@@ -111,24 +111,17 @@
      characters). */
   function terms(q) {
     var required = [], bonus = [], surfaces = [], m;
-    HAN.lastIndex = 0;
-    while ((m = HAN.exec(q))) {
-      var run = m[0];
-      if (Array.from(run).length >= 2) {
+    // Chinese and Korean alike: every bigram is required, the whole run is a bonus word.
+    [HAN, HANGUL].forEach(function (script) {
+      script.lastIndex = 0;
+      while ((m = script.exec(q))) {
+        var run = m[0], length = Array.from(run).length;
+        if (length < 2) continue;
         bigrams(run).forEach(function (b) { required.push({ tok: b, prefix: false }); });
-        if (Array.from(run).length > 2) bonus.push({ tok: run, prefix: false });
+        if (length > 2) bonus.push({ tok: run, prefix: false });
         surfaces.push(run);
       }
-    }
-    HANGUL.lastIndex = 0;
-    while ((m = HANGUL.exec(q))) {
-      var h = m[0];
-      if (Array.from(h).length >= 2) {
-        bigrams(h).forEach(function (b) { required.push({ tok: b, prefix: false }); });
-        if (Array.from(h).length > 2) bonus.push({ tok: h, prefix: false });
-        surfaces.push(h);
-      }
-    }
+    });
     LATIN.lastIndex = 0;
     while ((m = LATIN.exec(q))) {
       var t = m[0];
