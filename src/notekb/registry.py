@@ -121,6 +121,14 @@ def _read_yaml(name: str, data_dir: Path | None) -> dict:
     return {}
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _unfold(text: str) -> str:
+    """YAML folds a wrapped line into a space, which Chinese does not have between characters."""
+    return _CJK_GAP.sub("", text)
+
+
 class DataError(ValueError):
     """A data file (registry, glossary, ...) that cannot be used; the message names the file."""
 
@@ -199,7 +207,7 @@ class Registry:
                 id=e["id"],
                 title=e.get("title", e["id"]),
                 names={k: [str(x) for x in (v or [])] for k, v in (e.get("names") or {}).items()},
-                definition=str(e.get("definition", "")).strip(),
+                definition=_unfold(str(e.get("definition", "")).strip()),
                 see=list(e.get("see") or []),
             )
             for e in g.get("terms", [])

@@ -470,8 +470,9 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
     edges = link_graph(pages + docs, page_cache)
-    pages.append(glossary_page(registry, edges))
-    pages.append(references_page(registry, edges))
+    titles = {p.path: p.title for p in pages + docs}
+    pages.append(glossary_page(registry, edges, titles))
+    pages.append(references_page(registry, edges, titles))
     edges = link_graph(pages + docs, page_cache)
     titles = {p.path: p.title for p in pages + docs}
 
@@ -588,12 +589,12 @@ def _mentioned_on(edges: dict, page: str, anchor: str, titles_from: str) -> list
     return sorted({source for source, a in edges.get(page, ()) if a == anchor}, key=_page_order({}))
 
 
-def _mention_list(pages: list[str], from_page: str) -> str:
-    shown = "、".join(f"[{_short(p)}]({link(from_page, p)})" for p in pages[:MAX_LISTED])
+def _mention_list(pages: list[str], from_page: str, titles: dict[str, str]) -> str:
+    shown = "、".join(f"[{md_escape(titles.get(p, _short(p)))}]({link(from_page, p)})" for p in pages[:MAX_LISTED])
     return shown + (f" 等 {len(pages)} 个页面" if len(pages) > MAX_LISTED else "")
 
 
-def glossary_page(registry: Registry, edges: dict) -> Page:
+def glossary_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Page:
     out = [heading(1, "术语表"), "笔记中出现的术语，附中文、韩文和英文名称、简短定义，以及提到它的页面。名称在笔记中出现时会链接到这里。"]
     names = {"zh": "中文", "ko": "한국어", "en": "English"}
     for term in sorted(registry.terms, key=lambda t: t.title):
@@ -611,7 +612,7 @@ def glossary_page(registry: Registry, edges: dict) -> Page:
             out.append("参见：" + "、".join(f"[{md_escape(registry_term_title(registry, s))}](#{s})" for s in term.see if any(t.id == s for t in registry.terms)))
         mentioned = _mentioned_on(edges, GLOSSARY_PATH, term.id, GLOSSARY_PATH)
         if mentioned:
-            out.append("出现于：" + _mention_list(mentioned, GLOSSARY_PATH))
+            out.append("出现于：" + _mention_list(mentioned, GLOSSARY_PATH, titles))
         else:
             out.append('<span class="nkb-unknown">目前没有笔记提到它。</span>')
     return Page(GLOSSARY_PATH, "术语表", "\n\n".join(out) + "\n")
@@ -626,7 +627,7 @@ def _short(path: str) -> str:
     return md_escape(posixpath.splitext(path)[0].replace("/index", "/"))
 
 
-def references_page(registry: Registry, edges: dict) -> Page:
+def references_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Page:
     out = [heading(1, "参考文献"), "笔记引用的论文和资料，去重后每项一条，附链接和引用它的页面。"]
     for ref in sorted(registry.references, key=lambda r: (r.title.lower())):
         cited = _mentioned_on(edges, REFERENCES_PATH, ref.id, REFERENCES_PATH)
@@ -636,7 +637,7 @@ def references_page(registry: Registry, edges: dict) -> Page:
             line += f" · [{'arXiv:' + ref.url.rsplit('/', 1)[-1] if 'arxiv.org' in ref.url else ref.url}]({ref.url})"
         out.append(line)
         if cited:
-            out.append("被引用于：" + _mention_list(cited, REFERENCES_PATH))
+            out.append("被引用于：" + _mention_list(cited, REFERENCES_PATH, titles))
         else:
             out.append('<span class="nkb-unknown">目前没有笔记引用它。</span>')
     return Page(REFERENCES_PATH, "参考文献", "\n\n".join(out) + "\n")
