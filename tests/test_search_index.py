@@ -78,3 +78,20 @@ def test_an_incremental_update_matches_the_sections_it_holds(tmp_path):
 def test_shard_of_is_stable_and_keys_latin_tokens_by_prefix():
     assert shard_of("gemini", 64) == shard_of("gemma", 64)  # same first two letters: prefix search works
     assert 0 <= shard_of("混合", 64) < 64
+
+
+def test_writing_only_what_changed_over_the_last_build_gives_the_same_files(tmp_path):
+    texts = {f"n{k}": f"第{k}篇：热备份、静默数据损坏与切片粒度的弹性 {k}" for k in range(40)}
+    entries = lambda: {key + text: index_doc(Doc(f"notes/{key}/", key, "", text), REGISTRY) for key, text in texts.items()}
+    writer = IndexWriter()
+    writer.update(entries())
+    writer.write(tmp_path / "previous", REGISTRY)
+    texts["n3"] = "改过的笔记：思考预算"
+    del texts["n7"]
+    writer.write_previous(tmp_path / "incremental")  # a fresh site folder, while pages render
+    writer.update(entries())
+    writer.write(tmp_path / "incremental", REGISTRY, only_changed=True)
+    writer.write(tmp_path / "full", REGISTRY)
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.json")}
+    assert files(tmp_path / "incremental") == files(tmp_path / "full")
+    assert files(tmp_path / "full") != files(tmp_path / "previous")

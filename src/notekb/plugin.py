@@ -121,7 +121,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.timings = {"notes": 0.0, "pages": 0.0, "search": 0.0}
         registry = self._registry()
         if self.indexer is not None:
-            self.indexer.begin()
+            self.indexer.begin(str(Path(config.site_dir) / "search"))
         docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs, executor=self._note_pool())
         if site.helpers_failed:  # do not try broken helper processes again in this session

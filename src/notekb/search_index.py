@@ -322,6 +322,7 @@ class IndexWriter:
         self.shard_tokens: dict[int, set[str]] = defaultdict(set)
         self.token_json: dict[str, tuple[str, str | None]] = {}  # token -> its JSON, its "~" entry
         self.chunk_json: dict[int, bytes | None] = {}
+        self.changed: set[tuple[str, int]] = set()  # files the last update changed
 
     def update(self, entries: dict[str, tuple[list[tuple[str, int]], str]]) -> None:
         """Make the index hold exactly these sections (key -> (weights, record))."""
@@ -376,6 +377,7 @@ class IndexWriter:
 
     def _serialise(self) -> None:
         """Assemble the files whose content changed, from each token's JSON (kept between builds)."""
+        self.changed = {("s", k) for k, v in self.shard_json.items() if v is None} | {("d", k) for k, v in self.chunk_json.items() if v is None}
         for shard, data in list(self.shard_json.items()):
             if data is None:
                 fragments = [self.token_json[t] for t in sorted(self.shard_tokens.get(shard, ()))]
@@ -389,20 +391,46 @@ class IndexWriter:
                 ids = range(chunk * DOC_CHUNK, (chunk + 1) * DOC_CHUNK)
                 self.chunk_json[chunk] = ("[" + ",".join(self.records.get(i, "null") for i in ids) + "]").encode()
 
+    def write_previous(self, out: Path) -> None:
+        """Write the postings and records of the last build into a fresh site folder, while the
+        next build renders its pages (MkDocs empties the folder at the start of every build)."""
+        for folder in ("s", "d"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+        for shard, data in self.shard_json.items():
+            if data is not None:
+                (out / "s" / f"{shard}.json").write_bytes(data)
+        for chunk, data in self.chunk_json.items():
+            if data is not None and chunk * DOC_CHUNK < self.size:
+                (out / "d" / f"{chunk}.json").write_bytes(data)
+
     @property
     def size(self) -> int:
         return len(self.ids) + len(self.free)
 
-    def write(self, out: Path, registry: Registry) -> dict:
-        """Write manifest, postings shards, section records and the character table."""
+    def write(self, out: Path, registry: Registry, only_changed: bool = False) -> dict:
+        """Write manifest, postings shards, section records and the character table.
+
+        With only_changed, the folder already holds the previous build's files (see
+        `write_previous`): only what the last update changed is written, and files past the end of
+        a shrunken index are removed."""
         for folder in ("s", "d"):
             (out / folder).mkdir(parents=True, exist_ok=True)
-            for old in (out / folder).glob("*.json"):
-                old.unlink()
+        if not only_changed:
+            for folder in ("s", "d"):
+                for old in (out / folder).glob("*.json"):
+                    old.unlink()
+        else:
+            for old in (out / "s").glob("*.json"):
+                if int(old.stem) >= self.shards:
+                    old.unlink()
+            for old in (out / "d").glob("*.json"):
+                if int(old.stem) * DOC_CHUNK >= self.size:
+                    old.unlink()
         for shard, data in self.shard_json.items():
-            (out / "s" / f"{shard}.json").write_bytes(data)
+            if not only_changed or ("s", shard) in self.changed:
+                (out / "s" / f"{shard}.json").write_bytes(data)
         for chunk, data in self.chunk_json.items():
-            if chunk * DOC_CHUNK < self.size:
+            if chunk * DOC_CHUNK < self.size and (not only_changed or ("d", chunk) in self.changed):
                 (out / "d" / f"{chunk}.json").write_bytes(data)
         manifest = {"version": INDEX_VERSION, "n": self.size, "shards": self.shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

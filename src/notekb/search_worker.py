@@ -70,7 +70,11 @@ def _tokenize(docs: list[tuple[str, Doc | None]]) -> None:
             _DOCS[key] = index_doc(doc, _REGISTRY)
 
 
-def _write(keys: list[str], out_dir: str) -> dict:
+def _write_previous(out_dir: str) -> None:
+    _WRITER.write_previous(Path(out_dir))
+
+
+def _write(keys: list[str], out_dir: str, prewritten: bool = False) -> dict:
     started = time.perf_counter()
     alive = set(keys)
     for key in list(_DOCS):
@@ -79,7 +83,7 @@ def _write(keys: list[str], out_dir: str) -> dict:
     fresh = sum(1 for key in keys if key not in _WRITER.ids)
     _WRITER.update({key: _DOCS[key] for key in keys})
     updated = time.perf_counter()
-    sizes = _WRITER.write(Path(out_dir), _REGISTRY)
+    sizes = _WRITER.write(Path(out_dir), _REGISTRY, only_changed=prewritten)
     sizes["new_sections"] = fresh
     sizes["update_seconds"] = updated - started
     sizes["seconds"] = time.perf_counter() - started
@@ -106,13 +110,16 @@ class Indexer:
         self.outbox: list[tuple[str, Doc | None]] = []  # not yet sent to the helper
         self.known: set[str] = set()  # sections the helper process holds
         self.waited = 0.0  # seconds the last build waited for the helper to finish tokenizing
+        self.prewritten = False  # the helper is writing the last build's index files into this build
         self.local = False
 
-    def begin(self) -> None:
-        """A new build: forget the last build's sections (the helper keeps their tokens)."""
+    def begin(self, out_dir: str | None = None) -> None:
+        """A new build: forget the last build's sections (the helper keeps their tokens). With
+        out_dir, the helper writes the last build's index files there while pages render."""
         self.batch = []
         self.pending = []
         self.outbox = []
+        self.prewritten = False
         if self.pool is None and not self.local:
             try:
                 context = multiprocessing.get_context("forkserver")
@@ -120,6 +127,12 @@ class Indexer:
             except (OSError, ValueError) as exc:
                 log.debug(f"search indexing in this process: no helper process ({exc})")
                 self.local = True
+        if self.pool is not None and out_dir and self.known:
+            try:
+                self.pending.append(self.pool.submit(_write_previous, out_dir))
+                self.prewritten = True
+            except (cf.process.BrokenProcessPool, RuntimeError) as exc:
+                self._give_up(exc)
 
     def add(self, docs: list[Doc], keys: list[str] | None = None) -> None:
         """A rendered page's sections (with their keys, if the caller kept them from last build)."""
@@ -152,7 +165,7 @@ class Indexer:
                 for future in self.pending:
                     future.result()
                 self.waited = time.perf_counter() - started
-                return self.pool.submit(_write, keys, out_dir).result()
+                return self.pool.submit(_write, keys, out_dir, self.prewritten).result()
             except Exception as exc:  # whatever went wrong in the helper, index here instead
                 self._give_up(exc)
         if _REGISTRY is None:
