@@ -585,8 +585,13 @@ def _page_order(titles: dict[str, str]):
     return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p))
 
 
-def _mentioned_on(edges: dict, page: str, anchor: str, titles_from: str) -> list[str]:
-    return sorted({source for source, a in edges.get(page, ()) if a == anchor}, key=_page_order({}))
+def _mentions(edges: dict, page: str) -> dict[str, list[str]]:
+    """For each anchor of a page (a glossary term, a reference), the pages that link to it."""
+    by_anchor: dict[str, set[str]] = defaultdict(set)
+    for source, anchor in edges.get(page, ()):
+        by_anchor[anchor].add(source)
+    order = _page_order({})
+    return {anchor: sorted(sources, key=order) for anchor, sources in by_anchor.items()}
 
 
 def _mention_list(pages: list[str], from_page: str, titles: dict[str, str]) -> str:
@@ -595,6 +600,7 @@ def _mention_list(pages: list[str], from_page: str, titles: dict[str, str]) -> s
 
 
 def glossary_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Page:
+    mentions = _mentions(edges, GLOSSARY_PATH)
     out = [heading(1, "术语表"), "笔记中出现的术语，附中文、韩文和英文名称、简短定义，以及提到它的页面。名称在笔记中出现时会链接到这里。"]
     names = {"zh": "中文", "ko": "한국어", "en": "English"}
     for term in sorted(registry.terms, key=lambda t: t.title):
@@ -610,7 +616,7 @@ def glossary_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Pa
             out.append(term.definition)
         if term.see:
             out.append("参见：" + "、".join(f"[{md_escape(registry_term_title(registry, s))}](#{s})" for s in term.see if any(t.id == s for t in registry.terms)))
-        mentioned = _mentioned_on(edges, GLOSSARY_PATH, term.id, GLOSSARY_PATH)
+        mentioned = mentions.get(term.id, [])
         if mentioned:
             out.append("出现于：" + _mention_list(mentioned, GLOSSARY_PATH, titles))
         else:
@@ -628,9 +634,10 @@ def _short(path: str) -> str:
 
 
 def references_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Page:
+    mentions = _mentions(edges, REFERENCES_PATH)
     out = [heading(1, "参考文献"), "笔记引用的论文和资料，去重后每项一条，附链接和引用它的页面。"]
     for ref in sorted(registry.references, key=lambda r: (r.title.lower())):
-        cited = _mentioned_on(edges, REFERENCES_PATH, ref.id, REFERENCES_PATH)
+        cited = mentions.get(ref.id, [])
         out.append(heading(2, md_escape(ref.title), ref.id, "en"))
         line = " · ".join(x for x in [md_escape(ref.authors), str(ref.year or "")] if x)
         if ref.url:
