@@ -50,11 +50,15 @@ class NoteCache:
 
     entries: dict[tuple[str, str], tuple[Note, list[Diagnostic]]] = field(default_factory=dict)
     pages: dict = field(default_factory=dict)  # rendered note pages, by (id, digest, title)
+    stats: dict = field(default_factory=dict)  # path -> (mtime, size, sha256) of the last build
 
     def prune(self, alive: set[tuple[str, str]]) -> None:
         for key in list(self.entries):
             if key not in alive:
                 del self.entries[key]
+        rels = {rel for rel, _ in alive}
+        for rel in [r for r in self.stats if r not in rels]:
+            del self.stats[rel]
         digests = {digest for _, digest in alive}
         for key in list(self.pages):
             if isinstance(key, tuple) and key[1] not in digests:
@@ -172,9 +176,17 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     else:
         files = find_notes(notes_dir)
     keys = []
+    stats = cache.stats if cache is not None else {}
     for path, rel in files:
         try:
-            key = (rel, hashlib.sha256(path.read_bytes()).hexdigest())
+            stat = path.stat()
+            known = stats.get(rel)
+            if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+                digest = known[2]  # unchanged since the last build: no need to read it again
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                stats[rel] = (stat.st_mtime_ns, stat.st_size, digest)
+            key = (rel, digest)
         except OSError:
             key = (rel, "")
         keys.append(key)

@@ -199,7 +199,14 @@ def facts_table(model: Model, registry: Registry, notes_by_id: dict[str, Note], 
     return '<div class="nkb-facts" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
 
 
-def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note]) -> Page:
+def _excerpt_cached(excerpt: Excerpt, path: str, cache: dict | None) -> str:
+    """An excerpt depends only on its note's content (its digest) and the page it is on."""
+    note, part = excerpt.note, excerpt.part
+    key = (note.id, note.digest, note.title, part.anchor, tuple(s.anchor for s in excerpt.sections), path)
+    return _memo(cache, "excerpt", lambda *_: excerpt_markdown(excerpt, path), *key)
+
+
+def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note], cache: dict | None = None) -> Page:
     path = model_path(model.id)
     out = [heading(1, model.name), f'<p class="nkb-lede">{html.escape(model.summary)}</p>' if model.summary else ""]
     out.append(facts_table(model, registry, notes_by_id, path))
@@ -213,7 +220,7 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
         if not group:
             continue
         out.append(heading(2, topic.title, topic.id))
-        out += [excerpt_markdown(e, path) for e in group]
+        out += [_excerpt_cached(e, path, cache) for e in group]
     sources = sorted({e.note.id: e.note for e in excerpts}.values(), key=lambda n: (n.date or "", n.id))
     if sources:
         out.append(heading(2, "来源笔记", "sources"))
@@ -461,7 +468,7 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
             else:
                 others.append((note, part))
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
-    pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id) for m in registry.models]
+    pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id, page_cache) for m in registry.models]
     pages.append(models_index(registry, counts, notes_by_id, any(d.path == "index.md" for d in docs_pages)))
     pages += [paper_page(slug, sources, registry) for slug, sources in papers.items()]
     pages.append(papers_index(papers))
