@@ -61,12 +61,10 @@ def linker_for(registry: Registry) -> Linker:
     return _linker((tuple(entries), families))
 
 
-def link_text(markdown: str, linker: Linker, registry: Registry, part_model: str | None) -> tuple[str, list[tuple[str, str]]]:
+def link_text(markdown: str, linker: Linker, part_model: str | None) -> str:
     """Link the first mention of each model, term and reference in a section's Markdown.
 
-    Returns the new Markdown and the (kind, id) of everything linked. A bare family name
-    ("Gemini") in a note about a model of that family points at that model."""
-    linked: list[tuple[str, str]] = []
+    A bare family name ("Gemini") in a note about a model of that family points at that model."""
     done: set[tuple[str, str]] = set()
     family_of = linker.families
 
@@ -80,7 +78,6 @@ def link_text(markdown: str, linker: Linker, registry: Registry, part_model: str
             if end < len(text) and text[end] in ")）" and "(" in text[start:end].replace("（", "("):
                 end += 1  # "Touvron (2023a)": the closing bracket belongs to the citation
             done.add((kind, target))
-            linked.append((kind, target))
             label = text[start:end].replace("[", "\\[").replace("]", "\\]")
             out.append(text[last:start] + f"[{label}](nkb:{kind}/{target})")
             last = end
@@ -94,7 +91,7 @@ def link_text(markdown: str, linker: Linker, registry: Registry, part_model: str
         out.append(match.group(0))
         last = match.end()
     out.append(link_plain(markdown[last:]))
-    return "".join(out), linked
+    return "".join(out)
 
 
 def link_note(note: Note, registry: Registry) -> Note:
@@ -105,7 +102,7 @@ def link_note(note: Note, registry: Registry) -> Note:
         model = part.target.id if part.target and part.target.kind == "model" else None
         sections = []
         for section in part.sections:
-            body, _ = link_text(section.body, linker, registry, model)
+            body = link_text(section.body, linker, model)
             sections.append(dataclasses.replace(section, body=body))
         parts.append(dataclasses.replace(part, sections=sections))
     return dataclasses.replace(note, parts=parts)

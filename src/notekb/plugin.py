@@ -129,7 +129,6 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             self.pool = False
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
         self.site = site
-        self.registry = registry
         for diagnostic in site.diagnostics:
             if diagnostic.level in ("error", "warning"):
                 log.warning(str(diagnostic))

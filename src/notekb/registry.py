@@ -187,7 +187,8 @@ class Registry:
             for e in m.get("models", [])
         ]
         t = _read_yaml("topics.yml", data_dir)
-        topics = [Topic(e["id"], e["title"], [fold(w) for w in _names(e.get("words"))]) for e in t.get("topics", [])]
+        # Topic words are matched by text.NameScanner, which folds case, width and script itself.
+        topics = [Topic(e["id"], e["title"], _names(e.get("words"))) for e in t.get("topics", [])]
         b = _read_yaml("boilerplate.yml", data_dir)
 
         def rules(key: str) -> list[Rule]:

@@ -153,7 +153,7 @@ def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
 
 def display_title(note: Note, registry: Registry) -> str:
     """The note's title; a note without one is named after its model and file."""
-    if not note.title_inferred or "·" in note.title:
+    if not note.title_inferred:
         return note.title
     if note.is_digest:
         return f"论文速递 · {note.rel.rsplit('/', 1)[-1].rsplit('.', 1)[0]}"
@@ -275,7 +275,7 @@ def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -
 
 def note_page(note: Note, registry: Registry) -> Page:
     path = note_path(note.id)
-    title = display_title(note, registry)
+    title = note.title  # pipeline made it the display title
     rows = ["| 项目 | 内容 |", "| --- | --- |"]
     if note.author:
         rows.append(f"| 作者 | {md_escape(note.author)} |")
@@ -360,7 +360,7 @@ def others_page(items: list[tuple[Note, Part]], registry: Registry) -> Page:
     if not items:
         out.append("目前没有。")
     for note, part in items:
-        title = part.title or display_title(note, registry)
+        title = part.title or note.title
         out.append(heading(2, md_escape(title), f"{note.id}-{part.anchor}".strip("-"), part.title_lang if part.title else note.lang))
         if part.target and part.target.evidence:
             out.append('<p class="nkb-evidence">路由依据：' + html.escape("；".join(part.target.evidence)) + "</p>")
@@ -430,7 +430,7 @@ def notes_index(notes: list[Note], registry: Registry) -> Page:
         used = sorted({_where_used(note, p, registry, "notes/index.md") for p in note.parts if p.target and p.target.kind == "model"})
         rest = sum(1 for p in note.parts if p.target and p.target.kind != "model")
         where = "、".join(used) + (f"{'，' if used else ''}另有 {rest} 篇论文/其他" if rest and note.is_digest else ("" if used else _where_used(note, note.parts[0], registry, "notes/index.md")))
-        rows.append(f"| [{md_escape(display_title(note, registry))}]({note.id}.md) | {md_escape(note.author or '')} | {note.date or ''} | {LANG_NAMES.get(base_lang(note.lang), note.lang)} | {where} |")
+        rows.append(f"| [{md_escape(note.title)}]({note.id}.md) | {md_escape(note.author or '')} | {note.date or ''} | {LANG_NAMES.get(base_lang(note.lang), note.lang)} | {where} |")
     out = [heading(1, "笔记"), f"共 {len(notes)} 篇。每篇笔记都有一页全文（清理后），并链接到它被收录的位置。", "\n".join(rows)]
     return Page("notes/index.md", "笔记", "\n\n".join(out) + "\n")
 

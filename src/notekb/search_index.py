@@ -60,10 +60,6 @@ _HANGUL_RUN = re.compile(f"[{HANGUL}]+")
 _LATIN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
 
 
-def _t2s_table() -> dict[str, str]:
-    return char_t2s()
-
-
 @lru_cache(maxsize=1)
 def _t2s_translation() -> dict[int, str]:
     return {ord(a): b for a, b in char_t2s().items()}
@@ -248,7 +244,7 @@ def synonym_groups(registry: Registry) -> list[list]:
         groups.append(_group(reps, term.all_names))
     for model in registry.models:
         by_script = [model.name]
-        by_script += [a for a in model.aliases if re_han(a)][:1] + [a for a in model.aliases if re_hangul(a)][:1]
+        by_script += [a for a in model.aliases if _HAN_RUN.search(a)][:1] + [a for a in model.aliases if _HANGUL_RUN.search(a)][:1]
         groups.append(_group(by_script, model.aliases))
         if model.weak_aliases:
             groups.append(_group(model.weak_aliases, []))
@@ -258,14 +254,6 @@ def synonym_groups(registry: Registry) -> list[list]:
 def _abbreviation(name: str) -> bool:
     """MoE, MQA, SDC, RLHF: short, no spaces, at least two capitals."""
     return name.isascii() and " " not in name and len(name) <= 6 and sum(c.isupper() for c in name) >= 2
-
-
-def re_han(text: str) -> bool:
-    return bool(_HAN_RUN.search(text))
-
-
-def re_hangul(text: str) -> bool:
-    return bool(_HANGUL_RUN.search(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,7 +422,7 @@ class IndexWriter:
                 (out / "d" / f"{chunk}.json").write_bytes(data)
         manifest = {"version": INDEX_VERSION, "n": self.size, "shards": self.shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        table = _t2s_table()
+        table = char_t2s()
         (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         sizes = [len(v) for v in self.shard_json.values()]
         return {"docs": len(self.ids), "shards": self.shards, "shard_bytes_max": max(sizes, default=0), "shard_bytes_total": sum(sizes)}
