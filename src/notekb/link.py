@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .registry import Registry
 from .text import NameScanner
@@ -42,23 +41,20 @@ class Linker:
     families: dict[str, str]  # model id -> family
 
 
-@lru_cache(maxsize=4)
-def _linker(key: tuple) -> Linker:
-    entries, families = key
-    return Linker(NameScanner([(name, (kind, target, weak)) for name, kind, target, weak in entries]), dict(families))
+def _build_linker(registry: Registry) -> Linker:
+    entries = []
+    for model in registry.models:
+        entries += [(a, ("model", model.id, False)) for a in [model.name, *model.aliases]]
+        entries += [(a, ("model", model.id, True)) for a in model.weak_aliases]
+    for term in registry.terms:
+        entries += [(n, ("term", term.id, False)) for n in term.all_names]
+    for ref in registry.references:
+        entries += [(c, ("ref", ref.id, False)) for c in ref.cited_as]
+    return Linker(NameScanner(entries), {m.id: m.family for m in registry.models})
 
 
 def linker_for(registry: Registry) -> Linker:
-    entries = []
-    for model in registry.models:
-        entries += [(a, "model", model.id, False) for a in [model.name, *model.aliases]]
-        entries += [(a, "model", model.id, True) for a in model.weak_aliases]
-    for term in registry.terms:
-        entries += [(n, "term", term.id, False) for n in term.all_names]
-    for ref in registry.references:
-        entries += [(c, "ref", ref.id, False) for c in ref.cited_as]
-    families = tuple((m.id, m.family) for m in registry.models)
-    return _linker((tuple(entries), families))
+    return registry.derived("link.linker", _build_linker)
 
 
 def link_text(markdown: str, linker: Linker, part_model: str | None) -> str:

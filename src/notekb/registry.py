@@ -239,6 +239,14 @@ class Registry:
             fingerprint=data_fingerprint(data_dir),
         )
 
+    def derived(self, name: str, build):
+        """Something built from the data once per registry (a name scanner, a table): the stages
+        ask for it for every note and section, and building it is what costs."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if name not in cache:
+            cache[name] = build(self)
+        return cache[name]
+
     @cached_property
     def model_by_id(self) -> dict[str, Model]:
         return {m.id: m for m in self.models}

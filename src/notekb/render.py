@@ -587,9 +587,10 @@ def with_backlinks(markdown: str, path: str, edges: dict, titles: dict[str, str]
 
 
 def _page_order(titles: dict[str, str]):
-    """Model pages first, then papers and other pages, notes last; by title within each."""
+    """Model pages first, then papers and other pages, notes last; by title within each (by path
+    between equal titles, so that every build lists them in the same order)."""
     rank = {"models": 0, "papers": 1, "notes": 3}
-    return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p))
+    return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p), p)
 
 
 def _mentions(edges: dict, page: str) -> dict[str, list[str]]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .registry import Registry
 from .text import NameScanner, slugify
@@ -51,18 +50,17 @@ class Matcher:
         return strong, weak, others
 
 
-@lru_cache(maxsize=8)
-def _matcher_cached(key: tuple) -> Matcher:
-    return Matcher(NameScanner([(alias, (owner, weak)) for alias, owner, weak in key]))
+def _build_matcher(registry: Registry) -> Matcher:
+    entries = []
+    for model in registry.models:
+        entries += [(a, (model.id, False)) for a in model.aliases + [model.name]]
+        entries += [(a, (model.id, True)) for a in model.weak_aliases]
+    entries += [(a, (f"other:{a}", False)) for a in registry.other_models]
+    return Matcher(NameScanner(entries))
 
 
 def matcher_for(registry: Registry) -> Matcher:
-    key = []
-    for model in registry.models:
-        key += [(a, model.id, False) for a in model.aliases + [model.name]]
-        key += [(a, model.id, True) for a in model.weak_aliases]
-    key += [(a, f"other:{a}", False) for a in registry.other_models]
-    return _matcher_cached(tuple(key))
+    return registry.derived("route.matcher", _build_matcher)
 
 
 def _fmt(counter: Counter, names: dict[str, str]) -> str:
@@ -147,22 +145,17 @@ def paper_slug(part: Part) -> str:
 # Topics
 
 
-@lru_cache(maxsize=8)
-def _topic_scanner(key: tuple) -> NameScanner:
-    return NameScanner(list(key))
+def _topic_scanner(registry: Registry) -> NameScanner:
+    return NameScanner([(word, topic.id) for topic in registry.topics for word in topic.words])
 
 
 def topic_scores(text: str, registry: Registry) -> Counter:
-    """How often each topic's words occur in the text."""
-    scanner = _topic_scanner(tuple((word, topic.id) for topic in registry.topics for word in topic.words))
-    scores = Counter({t.id: 0 for t in registry.topics})
-    for _, _, topic in scanner.scan(text):
-        scores[topic] += 1
-    return scores
+    """How often each topic's words occur in the text (topics that do not occur are left out)."""
+    return Counter(topic for _, _, topic in registry.derived("route.topics", _topic_scanner).scan(text))
 
 
 def _best(scores: Counter, registry: Registry) -> str | None:
-    order = {t.id: k for k, t in enumerate(registry.topics)}
+    order = registry.derived("route.topic_order", lambda r: {t.id: k for k, t in enumerate(r.topics)})
     positive = [(s, -order[t], t) for t, s in scores.items() if s > 0]
     return max(positive)[2] if positive else None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -59,19 +60,25 @@ def count_scripts(text: str) -> tuple[int, int, int]:
 
 
 def traditional_ratio(text: str) -> float:
-    """Share of Han characters that OpenCC would change going to Simplified (0 for Simplified text)."""
-    han = _HAN_RE.findall(text)
+    """Share of Han characters that exist only in Traditional Chinese (0 for Simplified text).
+
+    Counted with OpenCC's single-character tables (computed once per process): characters that
+    t2s changes are Traditional, characters that s2t changes are Simplified, and the second kind
+    pushes the other way. str.translate deletes each kind, so counting costs no Python loop."""
+    han = "".join(_HAN_RE.findall(text)[:4000])
     if not han:
         return 0.0
-    sample = "".join(han[:4000])
-    simplified = opencc("t2s").convert(sample)
-    changed = sum(1 for a, b in zip(sample, simplified) if a != b)
-    # Characters that exist only in Simplified push the other way.
-    traditional = opencc("s2t").convert(sample)
-    simplified_only = sum(1 for a, b in zip(sample, traditional) if a != b)
-    if changed <= simplified_only:
+    traditional_only, simplified_only = _script_deletions()
+    changed = len(han) - len(han.translate(traditional_only))
+    simplified = len(han) - len(han.translate(simplified_only))
+    if changed <= simplified:
         return 0.0
-    return changed / len(sample)
+    return changed / len(han)
+
+
+@lru_cache(maxsize=1)
+def _script_deletions() -> tuple[dict[int, None], dict[int, None]]:
+    return {ord(c): None for c in char_t2s()}, {ord(c): None for c in _char_table("s2t")}
 
 
 def detect_lang(text: str, default: str = "zh-Hans") -> str:
@@ -127,10 +134,17 @@ _SKIP = set(" \t\u3000-_·:：/()（）'’‘\"“”,，、")  # not newlines:
 @lru_cache(maxsize=1)
 def char_t2s() -> dict[str, str]:
     """Traditional -> Simplified for single characters (OpenCC's t2s table, computed once)."""
+    return _char_table("t2s")
+
+
+@lru_cache(maxsize=None)
+def _char_table(config: str) -> dict[str, str]:
+    """The characters an OpenCC configuration changes on their own, and what it changes them to."""
     chars = "".join(chr(c) for c in range(0x4E00, 0xA000)) + "".join(chr(c) for c in range(0x3400, 0x4DC0))
-    converted = opencc("t2s").convert(chars)
+    converter = opencc(config)
+    converted = converter.convert(chars)
     if len(converted) != len(chars):
-        return {c: opencc("t2s").convert(c) for c in chars if opencc("t2s").convert(c) != c and len(opencc("t2s").convert(c)) == 1}
+        return {c: converter.convert(c) for c in chars if converter.convert(c) != c and len(converter.convert(c)) == 1}
     return {a: b for a, b in zip(chars, converted) if a != b}
 
 
@@ -152,30 +166,47 @@ def _key_table() -> dict[int, str | None]:
     return table
 
 
-def match_key(text: str) -> tuple[str, list[int]]:
-    """The form names are compared in, and for each of its characters the index in `text`.
+def match_key(text: str) -> tuple[str, str]:
+    """The form names are compared in: lower case, full-width folded, Traditional folded to
+    Simplified, spaces and punctuation between words dropped ("TPU v5e" = "TPUv5e" = "tpu-v5e"),
+    except a dot between digits ("1.5" is not "15").
 
-    Lower case, full-width folded, Traditional folded to Simplified, spaces and punctuation between
-    words dropped ("TPU v5e" = "TPUv5e" = "tpu-v5e"), except a dot between digits ("1.5" is not
-    "15"). Done with str.translate, since every note's text goes through it several times."""
+    Returns (key, marked): `marked` is the text with its digit dots marked, whose characters the
+    key keeps or drops one by one (see `KeyPositions`). Done with str.translate, since every note's
+    text goes through it several times."""
     marked = _DIGIT_DOT.sub(_KEPT_DOT, text)
-    key = marked.translate(_key_table())
-    if len(key) == len(marked):
-        return key, list(range(len(marked)))
-    drop = _DROPPED
-    where = [i for i, c in enumerate(marked) if c not in drop]
-    if len(where) != len(key):  # a character that folds to several (never in practice): go slowly
-        where = []
-        out = []
-        for i, c in enumerate(marked):
-            folded = c.translate(_key_table())
-            out.append(folded)
-            where += [i] * len(folded)
-        key = "".join(out)
-    return key, where
+    return marked.translate(_key_table()), marked
 
 
-_DROPPED = frozenset(_SKIP) | {"."}
+@lru_cache(maxsize=1)
+def _dropped_re() -> re.Pattern:
+    """The characters match keys drop (spaces and punctuation, half- and full-width)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_key_table().items()) if v is None) + "]")
+
+
+class KeyPositions:
+    """Maps an index in a match key back to the index in the text it came from.
+
+    Only the positions of dropped characters are listed (a few per line), and only when the key is
+    shorter than the text; most texts need no mapping at all, and the rest only for a few matches."""
+
+    def __init__(self, key: str, marked: str) -> None:
+        self.drops: list[int] = []
+        if len(key) != len(marked):
+            self.drops = [m.start() for m in _dropped_re().finditer(marked)]
+            if len(marked) - len(self.drops) != len(key):  # a character folding to several: never seen
+                raise ValueError("match key does not map back to its text")
+
+    def __call__(self, k: int) -> int:
+        if not self.drops:
+            return k
+        # The least t with t = k + (dropped characters at or before t) is the k-th kept character.
+        t = k
+        while True:
+            moved = k + bisect_right(self.drops, t)
+            if moved == t:
+                return t
+            t = moved
 
 
 class NameScanner:
@@ -200,32 +231,42 @@ class NameScanner:
             self.by_prefix.setdefault(key[:2], []).append((key, payload, start_word, end_word))
         for candidates in self.by_prefix.values():
             candidates.sort(key=lambda c: -len(c[0]))
-
+        # Where the next name may start: one regex over the two-character prefixes, grouped by their
+        # first character, so that the regex engine skips the text between candidates in C.
+        seconds: dict[str, list[str]] = {}
+        for prefix in sorted(self.by_prefix):
+            seconds.setdefault(prefix[0], []).append(prefix[1])
+        self.next_prefix = re.compile(
+            "|".join(re.escape(first) + "[" + "".join(re.escape(c) for c in rest) + "]" for first, rest in seconds.items()) or "(?!)"
+        )
 
     def scan(self, text: str) -> list[tuple[int, int, object]]:
         """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
-        key, where = match_key(text)
+        key, marked = match_key(text)
         found = []
-        n = len(key)
+        position = None
         get = self.by_prefix.get
+        search = self.next_prefix.search
         i = 0
-        while i < n - 1:
-            candidates = get(key[i : i + 2])
-            if candidates:
-                for name, payload, start_word, end_word in candidates:
-                    if key.startswith(name, i):
-                        start, end = where[i], where[i + len(name) - 1] + 1
-                        if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
-                            continue
-                        if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
-                            continue
-                        if name[-1].isdigit() and end + 1 < len(text) and text[end] in "._" and text[end + 1].isdigit():
-                            continue  # "1.5" is not the start of "1.5.1"
-                        found.append((start, end, payload))
-                        i += len(name)
-                        break
-                else:
-                    i += 1
-                continue
-            i += 1
+        while True:
+            hit = search(key, i)
+            if hit is None:
+                break
+            i = hit.start()
+            for name, payload, start_word, end_word in get(key[i : i + 2]):
+                if key.startswith(name, i):
+                    if position is None:
+                        position = KeyPositions(key, marked)
+                    start, end = position(i), position(i + len(name) - 1) + 1
+                    if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+                        continue
+                    if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
+                        continue
+                    if name[-1].isdigit() and end + 1 < len(text) and text[end] in "._" and text[end + 1].isdigit():
+                        continue  # "1.5" is not the start of "1.5.1"
+                    found.append((start, end, payload))
+                    i += len(name)
+                    break
+            else:
+                i += 1
         return found

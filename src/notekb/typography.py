@@ -26,28 +26,46 @@ _H = f"[{HAN}]"
 _L = r"[A-Za-z0-9%@#$&+\u00c0-\u024f]"
 
 
-def _polish_plain(text: str) -> str:
+# The rules, in order: (characters one of which the text must contain for the rule to apply, or
+# "" for any text; whether it needs a Han character; pattern; replacement). The guards only skip
+# rules that could not match, so that a line of English or a bare heading costs a few lookups.
+_RULES = [
     # Parentheses next to Chinese text: （MoE）. First, so the punctuation rules below see them.
-    text = re.sub(rf"(?<={_H})\s*\(([^()\n]*)\)", r"（\1）", text)
-    text = re.sub(rf"\(([^()\n]*)\)\s*(?={_H})", r"（\1）", text)
-    text = re.sub(rf"\(([^()\n]*{_H}[^()\n]*)\)", r"（\1）", text)
+    ("(", True, rf"(?<={_H})\s*\(([^()\n]*)\)", r"（\1）"),
+    ("(", True, rf"\(([^()\n]*)\)\s*(?={_H})", r"（\1）"),
+    ("(", True, rf"\(([^()\n]*{_H}[^()\n]*)\)", r"（\1）"),
     # Half-width punctuation that follows (or sits between) Chinese characters becomes full-width.
-    text = re.sub(rf"({_H})\s*,\s*", r"\1，", text)
-    text = re.sub(rf",\s*({_H})", r"，\1", text)
-    text = re.sub(rf"({_H})\s*;\s*", r"\1；", text)
-    text = re.sub(rf"({_H}|[）」”])\s*:(?!//)\s*", r"\1：", text)
-    text = re.sub(rf"({_H})\s*!(?!\[)", r"\1！", text)
-    text = re.sub(rf"({_H})\s*\?", r"\1？", text)
-    text = re.sub(rf"({_H})\.(?=\s|$)", r"\1。", text)
+    (",", True, rf"({_H})\s*,\s*", r"\1，"),
+    (",", True, rf",\s*({_H})", r"，\1"),
+    (";", True, rf"({_H})\s*;\s*", r"\1；"),
+    (":", False, rf"({_H}|[）」”])\s*:(?!//)\s*", r"\1："),
+    ("!", True, rf"({_H})\s*!(?!\[)", r"\1！"),
+    ("?", True, rf"({_H})\s*\?", r"\1？"),
+    (".", True, rf"({_H})\.(?=\s|$)", r"\1。"),
     # No space around full-width punctuation.
-    text = re.sub(r"[ \t]+([，。、；：！？（）」』】”])", r"\1", text)
-    text = re.sub(r"([，。、；：！？（）「『【“])[ \t]+", r"\1", text)
+    (" \t", False, r"[ \t]+([，。、；：！？（）」』】”])", r"\1"),
+    (" \t", False, r"([，。、；：！？（）「『【“])[ \t]+", r"\1"),
     # A space between Chinese and Latin letters or digits, in both directions.
-    text = re.sub(rf"({_H})({_L})", r"\1 \2", text)
-    text = re.sub(rf"({_L})({_H})", r"\1 \2", text)
+    ("", True, rf"({_H})({_L})", r"\1 \2"),
+    ("", True, rf"({_L})({_H})", r"\1 \2"),
     # ...and around inline emphasis markers that sit between the two.
-    text = re.sub(rf"({_H})(\*\*?{_L})", r"\1 \2", text)
-    text = re.sub(rf"({_L}\*\*?)({_H})", r"\1 \2", text)
+    ("*", True, rf"({_H})(\*\*?{_L})", r"\1 \2"),
+    ("*", True, rf"({_L}\*\*?)({_H})", r"\1 \2"),
+]
+_COMPILED = [(trigger, needs_han, re.compile(pattern), replacement) for trigger, needs_han, pattern, replacement in _RULES]
+_HAN_RE = re.compile(_H)
+_TOUCHING_BEFORE = re.compile(rf"({_H})(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))")
+_TOUCHING_AFTER = re.compile(rf"(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))({_H})")
+
+
+def _polish_plain(text: str) -> str:
+    has_han = _HAN_RE.search(text) is not None
+    for trigger, needs_han, pattern, replacement in _COMPILED:
+        if needs_han and not has_han:
+            continue
+        if trigger and not any(c in text for c in trigger):
+            continue
+        text = pattern.sub(replacement, text)
     return text
 
 
@@ -66,6 +84,7 @@ def polish(text: str) -> str:
     out.append(_polish_plain(text[last:]))
     joined = "".join(out)
     # Spacing next to a protected piece (inline code, a link) that touches Chinese text.
-    joined = re.sub(rf"({_H})(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))", r"\1 \2", joined)
-    joined = re.sub(rf"(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))({_H})", r"\1 \2", joined)
+    if "`" in joined or "](" in joined:
+        joined = _TOUCHING_BEFORE.sub(r"\1 \2", joined)
+        joined = _TOUCHING_AFTER.sub(r"\1 \2", joined)
     return joined
