@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_note
-from .link import link_note
+from .link import link_note, linker_for
 from .registry import Registry
 from .read import find_notes, read_note
 from .render import display_title, render_site
-from .route import route_note
+from .route import matcher_for, route_note, topic_scores
+from .text import detect_lang, to_simplified
 from .records import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
 
 log = logging.getLogger("mkdocs.plugins.notekb")
@@ -135,13 +136,30 @@ PARALLEL_MIN = 48  # below this many notes to process, helper processes cost mor
 _WORKER_REGISTRY: dict[str | None, Registry] = {}
 
 
-def _process_batch(batch: list[tuple[str, str]], data_dir: str | None, fingerprint: str) -> list[tuple[Note, list[Diagnostic]]]:
-    """read -> clean -> route -> link for some notes, in a helper process (with the same data
-    files as the build: the registry is reloaded when they changed)."""
+def _worker_registry(data_dir: str | None, fingerprint: str) -> Registry:
+    """The registry in a helper process, the same data files as the build's: reloaded when they
+    changed."""
     registry = _WORKER_REGISTRY.get((data_dir, fingerprint))
     if registry is None:
         _WORKER_REGISTRY.clear()
         registry = _WORKER_REGISTRY[(data_dir, fingerprint)] = Registry.load(data_dir)
+    return registry
+
+
+def warm_up(data_dir: str | None, fingerprint: str) -> None:
+    """In a helper process, before the notes arrive: load the data files and build what every note
+    needs (name scanners, OpenCC tables), while MkDocs is still reading its configuration."""
+    registry = _worker_registry(data_dir, fingerprint)
+    matcher_for(registry)
+    linker_for(registry)
+    topic_scores("模型架构", registry)
+    detect_lang("這是繁體中文，这是简体中文。")
+    to_simplified("這是", "zh-TW")
+
+
+def _process_batch(batch: list[tuple[str, str]], data_dir: str | None, fingerprint: str) -> list[tuple[Note, list[Diagnostic]]]:
+    """read -> clean -> route -> link for some notes, in a helper process."""
+    registry = _worker_registry(data_dir, fingerprint)
     return [process_note(Path(path), rel, registry) for path, rel in batch]
 
 

@@ -15,20 +15,22 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .export import STYLESHEET, stylesheet
 from .nav import site_nav
-from .pipeline import NoteCache, Site, build_site
+from .pipeline import PARALLEL_MIN, NoteCache, Site, build_site, warm_up
+from .read import find_notes
 from .registry import DataError, Registry, data_fingerprint
 from .records import Page, page_title
-from .safety import sanitize_html
-from .search_index import page_docs
-from .search_worker import Indexer, doc_key, watch_parent
+from .page_worker import PARALLEL_MIN as PARALLEL_MIN_PAGES
+from .page_worker import PageWorker, Prepared, prepare
+from .search_worker import Indexer, watch_parent
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
 TEMPLATES = Path(__file__).parent / "templates"
+NOTE_HELPERS = 2  # helper processes for notes and pages
 
 log = get_plugin_logger(__name__)
 
@@ -67,7 +69,10 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.registry: Registry | None = None
         self.indexer: Indexer | None = None
         self.pool = None  # helper processes for notes: None until needed, False if unavailable
-        self.html_cache: dict[tuple[str, int], tuple[str, list, list]] = {}  # page -> (sanitized html, search sections, their keys)
+        self.warming: list = []  # the helpers loading the data files
+        self.html_cache: dict[tuple[str, int], Prepared] = {}  # (page, hash of its HTML) -> published HTML, search sections
+        self.pages: PageWorker | None = None  # this build's pages on their way through the helpers
+        self.awaiting: dict[str, tuple[tuple[str, int], str]] = {}  # page -> its key and HTML, until on_page_context
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps one plugin instance (its caches and helper processes) across
@@ -96,7 +101,21 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 log.info("Material's search plugin is enabled too; notekb's search replaces its box (remove `search` from plugins to skip its index)")
             if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(SEARCH_SCRIPT)
+        self._warm_up_helpers()
         return config
+
+    def _warm_up_helpers(self) -> None:
+        """Start the note helpers now, so that they load the data files while MkDocs reads its
+        theme and files; only where there are enough notes for them to be used."""
+        if self.pool is not None or self.notes_dir is None or not self.notes_dir.is_dir():
+            return
+        if len(find_notes(self.notes_dir)) < PARALLEL_MIN:
+            return
+        pool = self._note_pool()
+        if pool:
+            fingerprint = data_fingerprint(self.data_dir)
+            data_dir = str(self.data_dir) if self.data_dir else None
+            self.warming = [pool.submit(warm_up, data_dir, fingerprint) for _ in range(NOTE_HELPERS)]
 
     def _registry(self) -> Registry:
         """Load the data files; when they changed since the last build, the caches are stale."""
@@ -120,10 +139,11 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         started = time.perf_counter()
         self.timings = {"notes": 0.0, "pages": 0.0, "search": 0.0}
         registry = self._registry()
-        if self.indexer is not None:
-            self.indexer.begin(str(Path(config.site_dir) / "search"))
         docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs, executor=self._note_pool())
+        self.warming = []
+        if self.indexer is not None:  # after the notes: its start-up (jieba) need not slow them down
+            self.indexer.begin(str(Path(config.site_dir) / "search"))
         if site.helpers_failed:  # do not try broken helper processes again in this session
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = False
@@ -150,6 +170,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if self.config.search and files.get_file_from_path(SEARCH_SCRIPT) is None:
             script = (Path(__file__).parent / "assets" / "search.js").read_text(encoding="utf-8")
             files.append(File.generated(config, SEARCH_SCRIPT, content=script))
+        self.awaiting = {}
+        large = len(site.pages) >= PARALLEL_MIN_PAGES
+        self.pages = PageWorker(self._note_pool()) if large and self._note_pool() else None
         if self.config.nav and not config.nav:
             docs = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
             config.nav = site_nav(site, registry, docs)
@@ -160,6 +183,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         # Hand-written pages: the family overview filled in and "what links here" added.
         return self.docs_markdown.get(page.file.src_uri, markdown)
 
+    @event_priority(-100)  # last, so that the HTML sanitized and indexed is the final one
     def on_page_content(self, html: str, *, page, config, files) -> str:
         started = time.perf_counter()
         html = self._page_content(html, page)
@@ -167,16 +191,54 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         return html
 
     def _page_content(self, html: str, page) -> str:
+        """The page as published (sanitized if generated) and its search sections, from the cache,
+        else prepared on the spot or, for a large site, handed to the helpers (see page_worker)."""
         key = (page.file.src_uri, hash(html))
         cached = self.html_cache.get(key)
-        if cached is None:
-            # Defence in depth: whatever a note smuggled through Markdown does not run.
-            clean = sanitize_html(html) if page.file.src_uri in self.generated else html
-            docs = page_docs(clean, page.url, page.title or "") if self.indexer is not None else []
-            cached = self.html_cache[key] = (clean, docs, [doc_key(d) for d in docs])
+        if cached is not None:
+            if self.indexer is not None:
+                self.indexer.add(cached.docs, cached.keys)
+            return cached.html
+        arguments = (html, page.url, page.title or "", page.file.src_uri in self.generated, self.indexer is not None)
+        if self.pages is None:
+            self._accept(key, prepare(*arguments))
+            return self.html_cache[key].html
+        self.pages.submit(key, *arguments)
+        self.awaiting[page.file.src_uri] = (key, html)
+        for done, prepared in self.pages.ready():
+            self._accept(done, prepared)
+        return html  # replaced by the prepared HTML in on_page_context
+
+    def _accept(self, key: tuple[str, int], prepared: Prepared) -> None:
+        self.html_cache[key] = prepared
         if self.indexer is not None:
-            self.indexer.add(cached[1], cached[2])
-        return cached[0]
+            self.indexer.add(prepared.docs, prepared.keys)
+
+    def on_env(self, env, *, config, files):
+        """Every page's Markdown is rendered: collect what the helpers prepared, and let the search
+        helper write the index while MkDocs fills in the templates."""
+        started = time.perf_counter()
+        if self.pages is not None:
+            for done, prepared in self.pages.ready(wait=True):
+                self._accept(done, prepared)
+            if self.pages.failed and self.pool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = False
+        if self.indexer is not None:
+            self.indexer.start_finish(str(Path(config.site_dir) / "search"))
+        self.timings["pages"] = self.timings.get("pages", 0.0) + time.perf_counter() - started
+        return env
+
+    @event_priority(100)  # first, so that other plugins see the published HTML
+    def on_page_context(self, context, *, page, config, nav):
+        waiting = self.awaiting.pop(page.file.src_uri, None)
+        if waiting is not None:
+            key, html = waiting
+            prepared = self.html_cache.get(key)
+            if prepared is None or page.content != html:  # changed since on_page_content: do it now
+                prepared = prepare(page.content, page.url, page.title or "", page.file.src_uri in self.generated, False)
+            page.content = prepared.html
+        return context
 
     def on_post_build(self, *, config) -> None:
         if self.indexer is None:
@@ -197,7 +259,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 import multiprocessing
 
                 self.pool = cf.ProcessPoolExecutor(
-                    2, mp_context=multiprocessing.get_context("forkserver"), initializer=watch_parent, initargs=(os.getpid(),)
+                    NOTE_HELPERS, mp_context=multiprocessing.get_context("forkserver"), initializer=watch_parent, initargs=(os.getpid(),)
                 )
             except (OSError, ValueError) as exc:
                 log.debug(f"notes processed in this process: no helper processes ({exc})")

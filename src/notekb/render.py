@@ -476,12 +476,14 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     pages.append(notes_index(notes, registry))
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
-    edges = link_graph(pages + docs, page_cache)
+    known = {p.path for p in pages + docs} | {GLOSSARY_PATH, REFERENCES_PATH}
+    edges = link_graph(pages + docs, page_cache, known)
     titles = {p.path: p.title for p in pages + docs}
-    pages.append(glossary_page(registry, edges, titles))
-    pages.append(references_page(registry, edges, titles))
-    edges = link_graph(pages + docs, page_cache)
-    titles = {p.path: p.title for p in pages + docs}
+    listings = [glossary_page(registry, edges, titles), references_page(registry, edges, titles)]
+    for target, sources in link_graph(listings, page_cache, known).items():
+        edges[target] |= sources
+    pages += listings
+    titles.update((p.path, p.title) for p in listings)
 
     def finish(page: Page) -> Page:
         sources = tuple(sorted((source, titles.get(source, source)) for source in {s for s, _ in edges.get(page.path, ())}))
@@ -539,8 +541,13 @@ def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
         if not url or url.startswith(("http:", "https:", "nkb:", "mailto:", "#")):
             continue
         target, _, anchor = url.partition("#")
-        out.append((posixpath.normpath(posixpath.join(posixpath.dirname(path), target)), anchor))
+        out.append((_joined(posixpath.dirname(path), target), anchor))
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _joined(folder: str, target: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, target))
 
 
 def _memo(cache: dict | None, name: str, function, *key):
@@ -564,9 +571,11 @@ def _keep_used(cache: dict | None) -> None:
         cache[name[len("_used_"):]] = cache.pop(name)
 
 
-def link_graph(pages: list[Page], cache: dict | None = None) -> dict[str, set[tuple[str, str]]]:
-    """target page -> {(source page, target anchor)} over every link between generated pages."""
-    known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
+def link_graph(pages: list[Page], cache: dict | None = None, known: set[str] | None = None) -> dict[str, set[tuple[str, str]]]:
+    """target page -> {(source page, target anchor)} over every link between generated pages
+    (`known`: the pages a link may point at; by default these pages, the glossary and references)."""
+    if known is None:
+        known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
     edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for page in pages:
         for path, anchor in _memo(cache, "links", _page_links, page.path, page.markdown):

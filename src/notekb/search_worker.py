@@ -23,6 +23,7 @@ from .search_index import Doc, IndexWriter, _jieba, index_doc
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 SEND_EVERY = 200  # new sections per message to the helper
+HELPER_NICENESS = 10
 
 # In the helper process (or in this one, when there is no helper).
 _REGISTRY: Registry | None = None
@@ -35,12 +36,17 @@ def doc_key(doc: Doc) -> str:
 
 
 def watch_parent(pid: int) -> None:
-    """In a helper process: exit when the process that started it is gone.
+    """In a helper process: give way to MkDocs, and exit when the process that started it is gone.
 
-    `mkdocs serve` stopped with SIGTERM runs no clean-up, and a helper must not outlive it."""
-    import os
+    Helpers do background work; on a machine with two cores, MkDocs rendering pages must not lose
+    its core to them, so they run at a lower priority. `mkdocs serve` stopped with SIGTERM runs no
+    clean-up, and a helper must not outlive it."""
     import threading
-    import time
+
+    try:
+        os.nice(HELPER_NICENESS)
+    except (OSError, AttributeError):
+        pass
 
     def watch() -> None:
         while True:
@@ -111,6 +117,8 @@ class Indexer:
         self.known: set[str] = set()  # sections the helper process holds
         self.waited = 0.0  # seconds the last build waited for the helper to finish tokenizing
         self.prewritten = False  # the helper is writing the last build's index files into this build
+        self.finishing: cf.Future | None = None
+        self.keys: list[str] = []
         self.local = False
 
     def begin(self, out_dir: str | None = None) -> None:
@@ -120,6 +128,8 @@ class Indexer:
         self.pending = []
         self.outbox = []
         self.prewritten = False
+        self.finishing: cf.Future | None = None  # the helper writing this build's index
+        self.keys: list[str] = []
         if self.pool is None and not self.local:
             try:
                 context = multiprocessing.get_context("forkserver")
@@ -155,23 +165,37 @@ class Indexer:
             self._give_up(exc)
         self.outbox = []
 
-    def finish(self, out_dir: str) -> dict:
-        keys = list(dict.fromkeys(key for key, _ in self.batch))
-        self.known = set(keys)
+    def start_finish(self, out_dir: str) -> None:
+        """Every section of the build has been added: the helper writes the index while MkDocs fills
+        in the pages' templates (it needs nothing from them). `finish` collects the result."""
+        self.keys = list(dict.fromkeys(key for key, _ in self.batch))
+        self.known = set(self.keys)
         self._send()
+        self.finishing = None
         if self.pool is not None:
+            try:
+                self.finishing = self.pool.submit(_write, self.keys, out_dir, self.prewritten)
+            except (cf.process.BrokenProcessPool, RuntimeError) as exc:
+                self._give_up(exc)
+
+    def finish(self, out_dir: str) -> dict:
+        """Write the index (or wait for the helper writing it) and say what was written."""
+        if self.finishing is None:
+            self.start_finish(out_dir)
+        finishing, self.finishing = self.finishing, None
+        if finishing is not None:
             try:
                 started = time.perf_counter()
                 for future in self.pending:
                     future.result()
                 self.waited = time.perf_counter() - started
-                return self.pool.submit(_write, keys, out_dir, self.prewritten).result()
+                return finishing.result()
             except Exception as exc:  # whatever went wrong in the helper, index here instead
                 self._give_up(exc)
         if _REGISTRY is None:
             _start(self.data_dir)
         _tokenize(self.batch)
-        return _write(keys, out_dir)
+        return _write(self.keys, out_dir)
 
     def _give_up(self, exc: BaseException) -> None:
         log.warning(f"search helper process failed ({exc}); indexing in this process")
