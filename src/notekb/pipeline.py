@@ -118,21 +118,35 @@ def _dedupe_ids(notes: list[Note]) -> list[Note]:
     return out
 
 
-def _dedupe_papers(notes: list[Note]) -> None:
+def _dedupe_papers(notes: list[Note]) -> list[Note]:
+    """Two digests may name different papers with the same short name; later ones get a suffix
+    (the note and part are copied: the cache's notes are never altered)."""
     seen: dict[str, str] = {}
+    out = []
     for note in notes:
-        for part in note.parts:
+        parts = None
+        for k, part in enumerate(note.parts):
             target = part.target
             if target is None or target.kind != "paper":
                 continue
             key = part.arxiv or part.title or ""
             if target.id in seen and seen[target.id] != key:
                 suffix = (part.arxiv or hashlib.sha1(key.encode()).hexdigest()[:6]).replace(".", "-")
-                part.target = dataclasses.replace(target, id=f"{target.id}-{suffix}")
-            seen.setdefault(part.target.id, key)
+                target = dataclasses.replace(target, id=f"{target.id}-{suffix}")
+                parts = parts or list(note.parts)
+                parts[k] = dataclasses.replace(part, target=target)
+            seen.setdefault(target.id, key)
+        out.append(dataclasses.replace(note, parts=parts) if parts else note)
+    return out
 
 
-PARALLEL_MIN = 48  # below this many notes to process, helper processes cost more than they save
+def _titled(note: Note, registry: Registry) -> Note:
+    """The note with the title its pages show (a copy only where that differs)."""
+    title = display_title(note, registry)
+    return note if title == note.title else dataclasses.replace(note, title=title)
+
+
+PARALLEL_MIN = 48  # below this many notes, helper processes cost more than they save
 _WORKER_REGISTRY: dict[str | None, Registry] = {}
 
 
@@ -164,10 +178,12 @@ def _process_batch(batch: list[tuple[str, str]], data_dir: str | None, fingerpri
 
 
 def _process_all(todo: list[tuple[str, str]], registry: Registry, executor) -> tuple[list[tuple[Note, list[Diagnostic]]], bool]:
-    """Process notes, spread over the executor's helper processes when there are many.
+    """Process notes, spread over the executor's helper processes if there is one (the caller
+    starts helpers for a large site only: PARALLEL_MIN). A helper that has already processed notes
+    has its tables and scanners built, so even one edited note goes to a helper.
 
     Returns the results and whether the helpers failed (the caller should stop using them)."""
-    if executor is not None and len(todo) >= PARALLEL_MIN:
+    if executor is not None and todo:
         size = max(8, len(todo) // 16)
         batches = [todo[k : k + size] for k in range(0, len(todo), size)]
         try:
@@ -225,12 +241,8 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
         diagnostics += problems
     if cache is not None:
         cache.prune(alive)
-    # Copies, so that de-duplication never alters what the cache holds.
-    notes = [dataclasses.replace(n, parts=[dataclasses.replace(p) for p in n.parts]) for n in notes]
-    notes = _dedupe_ids(notes)
-    _dedupe_papers(notes)
-    for note in notes:
-        note.title = display_title(note, registry)
+    # The cache's notes are shared between builds and never altered: what changes is copied.
+    notes = _dedupe_papers(_dedupe_ids([_titled(n, registry) for n in notes]))
     assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -247,9 +248,15 @@ def read_note(path: Path, rel: str, model_ids: list[str] | None = None) -> tuple
 
 
 def find_notes(notes_dir: Path) -> list[tuple[Path, str]]:
-    """Every .md/.txt file under the folder, at any depth, in a stable order: (path, relative path)."""
-    found = []
-    for path in sorted(notes_dir.rglob("*")):
-        if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES and not any(p.startswith(".") for p in path.relative_to(notes_dir).parts):
-            found.append((path, path.relative_to(notes_dir).as_posix()))
-    return found
+    """Every .md/.txt file under the folder, at any depth, in a stable order: (path, relative path).
+    Hidden files and folders (".git", ".DS_Store") are skipped."""
+    found: list[str] = []
+    root = str(notes_dir)
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        for name in names:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in NOTE_SUFFIXES and os.path.isfile(os.path.join(folder, name)):
+                found.append(name if prefix == "./" else prefix + name)
+    # In the order of their path components, as sorting Paths gives ("a/x" before "a-b/x").
+    return [(notes_dir / rel, rel) for rel in sorted(found, key=lambda rel: rel.split("/"))]

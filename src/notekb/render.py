@@ -33,13 +33,13 @@ class Excerpt:
 
 def link(from_page: str, to_page: str, anchor: str = "") -> str:
     """A relative link between two pages of the site, as Markdown source paths."""
-    target = _relpath(to_page, posixpath.dirname(from_page) or ".")
+    target = _relpath(to_page, from_page)
     return f"{target}#{anchor}" if anchor else target
 
 
 @lru_cache(maxsize=65536)
-def _relpath(to_page: str, from_dir: str) -> str:
-    return posixpath.relpath(to_page, from_dir)
+def _relpath(to_page: str, from_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
 def md_escape(text: str) -> str:
@@ -355,6 +355,12 @@ def paper_page(slug: str, sources: list[tuple[Note, Part]], registry: Registry) 
     return Page(path, part.title or slug, "\n\n".join(out) + "\n")
 
 
+def _cached_paper_page(slug: str, sources: list[tuple[Note, Part]], registry: Registry, cache: dict | None) -> Page:
+    """A paper page depends only on its sources' content (their digests) and titles."""
+    key = tuple((n.id, n.digest, n.title, p.anchor) for n, p in sources)
+    return _memo(cache, "paper", lambda *_: paper_page(slug, sources, registry), slug, key)
+
+
 def others_page(items: list[tuple[Note, Part]], registry: Registry) -> Page:
     out = [heading(1, "其他笔记"), "这些笔记（或笔记中的部分）没有归入任何模型页：下面是全文，以及路由给出的理由。"]
     if not items:
@@ -470,7 +476,7 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
     pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id, page_cache) for m in registry.models]
     pages.append(models_index(registry, counts, notes_by_id, any(d.path == "index.md" for d in docs_pages)))
-    pages += [paper_page(slug, sources, registry) for slug, sources in papers.items()]
+    pages += [_cached_paper_page(slug, sources, registry, page_cache) for slug, sources in papers.items()]
     pages.append(papers_index(papers))
     pages += [_cached_note_page(n, registry, page_cache) for n in notes]
     pages.append(notes_index(notes, registry))
@@ -479,7 +485,7 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     known = {p.path for p in pages + docs} | {GLOSSARY_PATH, REFERENCES_PATH}
     edges = link_graph(pages + docs, page_cache, known)
     titles = {p.path: p.title for p in pages + docs}
-    listings = [glossary_page(registry, edges, titles), references_page(registry, edges, titles)]
+    listings = [_cached_listing(make, path, registry, edges, titles, page_cache) for make, path in ((glossary_page, GLOSSARY_PATH), (references_page, REFERENCES_PATH))]
     for target, sources in link_graph(listings, page_cache, known).items():
         edges[target] |= sources
     pages += listings
@@ -536,12 +542,13 @@ def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
     out = []
     for match in _NKB.finditer(markdown):
         out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
+    folder = posixpath.dirname(path)
     for match in _MD_LINK.finditer(markdown):
         url = match.group(1) or match.group(2)
         if not url or url.startswith(("http:", "https:", "nkb:", "mailto:", "#")):
             continue
         target, _, anchor = url.partition("#")
-        out.append((_joined(posixpath.dirname(path), target), anchor))
+        out.append((_joined(folder, target), anchor))
     return tuple(out)
 
 
@@ -614,6 +621,14 @@ def _mentions(edges: dict, page: str) -> dict[str, list[str]]:
 def _mention_list(pages: list[str], from_page: str, titles: dict[str, str]) -> str:
     shown = "、".join(f"[{md_escape(titles.get(p, _short(p)))}]({link(from_page, p)})" for p in pages[:MAX_LISTED])
     return shown + (f" 等 {len(pages)} 个页面" if len(pages) > MAX_LISTED else "")
+
+
+def _cached_listing(make, path: str, registry: Registry, edges: dict, titles: dict[str, str], cache: dict | None) -> Page:
+    """The glossary or the references: they change only when the links to them, or the titles of
+    the pages linking, change."""
+    incoming = frozenset(edges.get(path, ()))
+    sources = frozenset((s, titles.get(s, s)) for s, _ in incoming)
+    return _memo(cache, "listing", lambda *_: make(registry, edges, titles), path, incoming, sources)
 
 
 def glossary_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Page:

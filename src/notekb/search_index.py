@@ -40,7 +40,7 @@ import html as html_module
 from pathlib import Path
 
 from .registry import Registry
-from .text import HAN, HANGUL, char_t2s
+from .text import HAN, HANGUL, char_t2s, translation_table
 
 INDEX_VERSION = 3
 K1, B = 1.2, 0.75
@@ -61,8 +61,8 @@ _LATIN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
 
 
 @lru_cache(maxsize=1)
-def _t2s_translation() -> dict[int, str]:
-    return {ord(a): b for a, b in char_t2s().items()}
+def _t2s_translation() -> list[str | None]:
+    return translation_table({ord(a): b for a, b in char_t2s().items()})
 
 
 def normalize(text: str) -> str:

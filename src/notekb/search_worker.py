@@ -114,6 +114,7 @@ class Indexer:
         self.pending: list[cf.Future] = []
         self.batch: list[tuple[str, Doc]] = []
         self.outbox: list[tuple[str, Doc | None]] = []  # not yet sent to the helper
+        self.outbox_new = 0  # sections in the outbox sent with their text
         self.known: set[str] = set()  # sections the helper process holds
         self.waited = 0.0  # seconds the last build waited for the helper to finish tokenizing
         self.prewritten = False  # the helper is writing the last build's index files into this build
@@ -127,6 +128,7 @@ class Indexer:
         self.batch = []
         self.pending = []
         self.outbox = []
+        self.outbox_new = 0
         self.prewritten = False
         self.finishing: cf.Future | None = None  # the helper writing this build's index
         self.keys: list[str] = []
@@ -151,9 +153,15 @@ class Indexer:
         if self.pool is not None:
             # Sections the helper already holds are sent by key only, and in batches: one message
             # per page costs more than tokenizing an unchanged page.
-            self.outbox += [(key, None if key in self.known else doc) for key, doc in batch]
-            self.known.update(key for key, _ in batch)
-            if sum(1 for _, doc in self.outbox if doc is not None) >= SEND_EVERY or len(self.outbox) >= 20 * SEND_EVERY:
+            known = self.known
+            for key, doc in batch:
+                if key in known:
+                    self.outbox.append((key, None))
+                else:
+                    self.outbox.append((key, doc))
+                    self.outbox_new += 1
+                    known.add(key)
+            if self.outbox_new >= SEND_EVERY or len(self.outbox) >= 20 * SEND_EVERY:
                 self._send()
 
     def _send(self) -> None:
@@ -164,6 +172,7 @@ class Indexer:
         except (cf.process.BrokenProcessPool, RuntimeError) as exc:
             self._give_up(exc)
         self.outbox = []
+        self.outbox_new = 0
 
     def start_finish(self, out_dir: str) -> None:
         """Every section of the build has been added: the helper writes the index while MkDocs fills

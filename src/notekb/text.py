@@ -153,18 +153,29 @@ _DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 _KEPT_DOT = "\ue000"  # a dot between digits, marked so that it survives
 
 
-@lru_cache(maxsize=1)
-def _key_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {ord(c): None for c in _SKIP}
-    table[ord(".")] = None
-    table[ord(_KEPT_DOT)] = "."
-    for c in range(ord("A"), ord("Z") + 1):
-        table[c] = chr(c).lower()
-    for c in range(0xFF01, 0xFF5F):  # full-width ASCII
-        table[c] = chr(c - 0xFEE0).lower() if chr(c - 0xFEE0) not in _SKIP and chr(c - 0xFEE0) != "." else None
-    for a, b in char_t2s().items():
-        table[ord(a)] = b
+def translation_table(changes: dict[int, str | None]) -> list[str | None]:
+    """A str.translate table as a list indexed by code point (the Basic Multilingual Plane; other
+    characters are left alone). With a dict, translate raises and catches a KeyError for every
+    character the table does not change, which is most of them, and takes twice as long."""
+    table: list[str | None] = [chr(c) for c in range(0x10000)]
+    for c, value in changes.items():
+        table[c] = value
     return table
+
+
+@lru_cache(maxsize=1)
+def _key_table() -> list[str | None]:
+    """str.translate's table for match keys."""
+    changes: dict[int, str | None] = {ord(c): None for c in _SKIP}
+    changes[ord(".")] = None
+    changes[ord(_KEPT_DOT)] = "."
+    for c in range(ord("A"), ord("Z") + 1):
+        changes[c] = chr(c).lower()
+    for c in range(0xFF01, 0xFF5F):  # full-width ASCII
+        changes[c] = chr(c - 0xFEE0).lower() if chr(c - 0xFEE0) not in _SKIP and chr(c - 0xFEE0) != "." else None
+    for a, b in char_t2s().items():
+        changes[ord(a)] = b
+    return translation_table(changes)
 
 
 def match_key(text: str) -> tuple[str, str]:
@@ -182,7 +193,7 @@ def match_key(text: str) -> tuple[str, str]:
 @lru_cache(maxsize=1)
 def _dropped_re() -> re.Pattern:
     """The characters match keys drop (spaces and punctuation, half- and full-width)."""
-    return re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_key_table().items()) if v is None) + "]")
+    return re.compile("[" + "".join(re.escape(chr(c)) for c, v in enumerate(_key_table()) if v is None) + "]")
 
 
 class KeyPositions:
@@ -213,61 +224,83 @@ class KeyPositions:
 class NameScanner:
     """Leftmost-longest search for many names at once, in any case, spacing and Chinese script.
 
-    A regex alternation of a thousand names costs a thousand tries at every position of the text;
-    this looks up the two characters at each position in a table and tries only the names that
-    start with them. Names that start or end with a Latin letter or digit only match at a word
-    boundary ("RL" never matches inside "world")."""
+    The names' match keys are compiled into one regex shaped like a trie (a shared prefix is
+    written once), so the regex engine skips the text between names and finds the longest name at
+    a position in C, instead of a thousand alternatives being tried at every position. Names that
+    start or end with a Latin letter or digit only match at a word boundary ("RL" never matches
+    inside "world"); where the longest fails that test, the shorter names there are tried."""
 
     def __init__(self, entries):
-        self.by_prefix: dict[str, list[tuple[str, object, bool, bool]]] = {}
-        seen: set[str] = set()
+        self.names: dict[str, tuple[object, bool, bool]] = {}
         for name, payload in entries:
             key, _ = match_key(name)
-            if len(key) < 2 or key in seen:
+            if len(key) < 2 or key in self.names:
                 continue
-            seen.add(key)
             stripped = name.strip()
             start_word = stripped[:1].isascii() and stripped[:1].isalnum()
             end_word = stripped[-1:].isascii() and stripped[-1:].isalnum()
-            self.by_prefix.setdefault(key[:2], []).append((key, payload, start_word, end_word))
-        for candidates in self.by_prefix.values():
-            candidates.sort(key=lambda c: -len(c[0]))
-        # Where the next name may start: one regex over the two-character prefixes, grouped by their
-        # first character, so that the regex engine skips the text between candidates in C.
-        seconds: dict[str, list[str]] = {}
-        for prefix in sorted(self.by_prefix):
-            seconds.setdefault(prefix[0], []).append(prefix[1])
-        self.next_prefix = re.compile(
-            "|".join(re.escape(first) + "[" + "".join(re.escape(c) for c in rest) + "]" for first, rest in seconds.items()) or "(?!)"
-        )
+            self.names[key] = (payload, start_word, end_word)
+        self.by_prefix: dict[str, list[str]] = {}  # for the rare retry with shorter names
+        for key in sorted(self.names, key=len, reverse=True):
+            self.by_prefix.setdefault(key[:2], []).append(key)
+        self.pattern = re.compile(_trie_pattern(self.names) or "(?!)")
 
     def scan(self, text: str) -> list[tuple[int, int, object]]:
         """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
         key, marked = match_key(text)
         found = []
         position = None
-        get = self.by_prefix.get
-        search = self.next_prefix.search
+        search = self.pattern.search
         i = 0
         while True:
             hit = search(key, i)
             if hit is None:
                 break
             i = hit.start()
-            for name, payload, start_word, end_word in get(key[i : i + 2]):
-                if key.startswith(name, i):
-                    if position is None:
-                        position = KeyPositions(key, marked)
-                    start, end = position(i), position(i + len(name) - 1) + 1
-                    if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
-                        continue
-                    if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
-                        continue
-                    if name[-1].isdigit() and end + 1 < len(text) and text[end] in "._" and text[end + 1].isdigit():
-                        continue  # "1.5" is not the start of "1.5.1"
-                    found.append((start, end, payload))
-                    i += len(name)
-                    break
-            else:
+            if position is None:
+                position = KeyPositions(key, marked)
+            name = hit.group()
+            matched = self._accept(text, position, i, name)
+            if matched is None:  # the longest name failed a word-boundary test: try shorter ones
+                for shorter in self.by_prefix[name[:2]]:
+                    if len(shorter) < len(name) and key.startswith(shorter, i):
+                        matched = self._accept(text, position, i, shorter)
+                        if matched is not None:
+                            name = shorter
+                            break
+            if matched is None:
                 i += 1
+                continue
+            found.append(matched)
+            i += len(name)
         return found
+
+    def _accept(self, text: str, position: "KeyPositions", i: int, name: str) -> tuple[int, int, object] | None:
+        payload, start_word, end_word = self.names[name]
+        start, end = position(i), position(i + len(name) - 1) + 1
+        if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+            return None
+        if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
+            return None
+        if name[-1].isdigit() and end + 1 < len(text) and text[end] in "._" and text[end + 1].isdigit():
+            return None  # "1.5" is not the start of "1.5.1"
+        return start, end, payload
+
+
+def _trie_pattern(words) -> str:
+    """A regex matching any of the words, longest first at any position, written as a trie."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)

@@ -9,7 +9,6 @@
   "use strict";
   var root = document.querySelector("[data-notekb-search]");
   if (!root) return;
-  var indexUrl = new URL(root.getAttribute("data-index"), document.baseURI || location.href);
   var input = root.querySelector("[data-notekb-query]");
   var meta = root.querySelector("[data-notekb-meta]");
   var list = root.querySelector("[data-notekb-list]");
@@ -25,6 +24,7 @@
     short: "请输入至少两个字或一个完整的词 · Type at least two characters"
   };
   var siteBase = new URL(config.base || ".", location.href);
+  var indexUrl = new URL("search/", siteBase);  // the index lives in search/ at the site's root
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var HANGUL = /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+/g;
