@@ -41,8 +41,8 @@ def make_project(tmp: Path, notes: Path | None = NOTES, extra_notes: dict[str, b
     return tmp
 
 
-def mkdocs_build(project: Path, strict: bool = True) -> subprocess.CompletedProcess:
-    args = MKDOCS + ["build", "--site-dir", str(project / "site")] + (["--strict"] if strict else [])
+def mkdocs_build(project: Path, strict: bool = True, verbose: bool = False) -> subprocess.CompletedProcess:
+    args = MKDOCS + ["build", "--site-dir", str(project / "site")] + (["--strict"] if strict else []) + (["--verbose"] if verbose else [])
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(args, cwd=project, capture_output=True, text=True, env=env, timeout=600)
 

@@ -57,9 +57,11 @@ class PageWorker:
         self.open_bytes = 0
         self.sent: deque[tuple[list[str], list[tuple], cf.Future | None]] = deque()
         self.failed = False  # the executor broke; everything is done here from now on
+        self.submitted = 0
 
     def submit(self, name: str, html: str, url: str, title: str, sanitize: bool, index: bool) -> None:
         self.open.append((name, (html, url, title, sanitize, index)))
+        self.submitted += 1
         self.open_bytes += len(html)
         if self.open_bytes >= BATCH_BYTES or len(self.open) >= BATCH_PAGES:
             self._send()

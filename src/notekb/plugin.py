@@ -49,6 +49,10 @@ class NotekbConfig(base.Config):
     """Build the navigation (models, papers, notes) when mkdocs.yml gives no `nav`."""
     search = c.Type(bool, default=True)
     """Replace Material's search with notekb's CJK-aware, sharded search (in the same header box)."""
+    helpers = c.Type(bool, default=True)
+    """Use helper processes (two for notes and pages, one for search) on large sites. False does
+    everything in MkDocs' own process: for a one-core machine, or where processes cannot be started.
+    The site is the same either way."""
 
 
 class _SearchSlot(BasePlugin):
@@ -146,7 +150,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             self._data_key = fingerprint
             if self.indexer is not None:
                 self.indexer.close()
-            self.indexer = Indexer(str(self.data_dir) if self.data_dir else None) if self.config.search else None
+            self.indexer = Indexer(str(self.data_dir) if self.data_dir else None, helper=self.config.helpers) if self.config.search else None
         try:
             self.registry = Registry.load(self.data_dir)
         except (DataError, KeyError, TypeError) as exc:
@@ -178,7 +182,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 log.info(str(diagnostic))
             else:
                 log.debug(str(diagnostic))
-        log.debug(f"{len(site.notes)} notes, {site.processed} processed, {len(site.notes) - site.processed} from cache")
+        where = "in helper processes" if self.pool else "in this process"
+        log.debug(f"{len(site.notes)} notes, {site.processed} processed {where}, {len(site.notes) - site.processed} from cache")
         self.generated = {p.path for p in site.pages}
         for page in site.pages:
             if files.get_file_from_path(page.path) is not None:
@@ -243,6 +248,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if self.pages is not None:
             for done, prepared in self.pages.ready(wait=True):
                 self._accept(done, prepared)
+            log.debug(f"{self.pages.submitted} pages sanitized and cut for search in helper processes")
             if self.pages.failed and self.pool:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = False
@@ -282,6 +288,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
 
     def _note_pool(self):
         """Two helper processes for cleaning and routing many notes at once (kept across rebuilds)."""
+        if self.pool is None and not self.config.helpers:
+            self.pool = False
         if self.pool is None:
             try:
                 import concurrent.futures as cf

@@ -105,7 +105,7 @@ def _reset() -> None:
 class Indexer:
     """Collects a build's sections, tokenizes them in the background, writes the index at the end."""
 
-    def __init__(self, data_dir: str | None) -> None:
+    def __init__(self, data_dir: str | None, helper: bool = True) -> None:
         global _REGISTRY
         _REGISTRY = None  # a new indexer means new data files: nothing indexed in this process stays
         _reset()
@@ -120,7 +120,7 @@ class Indexer:
         self.prewritten = False  # the helper is writing the last build's index files into this build
         self.finishing: cf.Future | None = None
         self.keys: list[str] = []
-        self.local = False
+        self.local = not helper  # everything in this process
 
     def begin(self, out_dir: str | None = None) -> None:
         """A new build: forget the last build's sections (the helper keeps their tokens). With
