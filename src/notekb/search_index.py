@@ -29,15 +29,18 @@ mention it in passing.
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import math
 import re
+import sys
 import unicodedata
-from functools import lru_cache
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-import html as html_module
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .registry import Registry
 from .text import HAN, HANGUL, char_t2s, translation_table
@@ -48,6 +51,7 @@ TARGET_SHARD_BYTES = 32_000
 REFERENCE_LENGTH = 300  # tokens: the section length BM25 normalises against
 DOC_CHUNK = 16  # section records per file: fewer files to write, few bytes per result
 WEIGHT_SCALE = 25  # BM25 weights are stored as integers: weight * WEIGHT_SCALE
+MAX_WEIGHT = 65535  # they fit two bytes (the largest possible is boost * (K1 + 1) * WEIGHT_SCALE)
 COMMON_SHARE, COMMON_MIN = 0.08, 300
 MAX_DOC_TEXT = 2000
 # How much a page's sections weigh in the ranking, by URL: model pages gather what the notes say,
@@ -260,7 +264,15 @@ def _abbreviation(name: str) -> bool:
 # Building and writing
 
 
-def index_doc(doc: Doc, registry: Registry | None) -> tuple[list[tuple[str, int]], str]:
+class Weights(NamedTuple):
+    """A section's tokens and their BM25 weights, compact: a thousand notes make two and a half
+    million (token, weight) pairs, which as Python tuples took a quarter of a gigabyte."""
+
+    tokens: tuple[str, ...]
+    weights: array  # array("H"), one per token
+
+
+def index_doc(doc: Doc, registry: Registry | None) -> tuple[Weights, str]:
     """What the index needs of one section, computed once per section and kept across rebuilds:
     its tokens with their BM25 weights (as integers) and its record (URL, titles, text) as JSON.
 
@@ -269,17 +281,18 @@ def index_doc(doc: Doc, registry: Registry | None) -> tuple[list[tuple[str, int]
     counts = Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), registry))
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
-    weights = [(token, max(1, round(doc.boost * tf * (K1 + 1) / (tf + norm) * WEIGHT_SCALE))) for token, tf in counts.items()]
+    tokens = tuple(sys.intern(token) for token in counts)  # one string per distinct token, shared
+    weights = array("H", (min(MAX_WEIGHT, max(1, round(doc.boost * tf * (K1 + 1) / (tf + norm) * WEIGHT_SCALE))) for tf in counts.values()))
     record = json.dumps({"u": doc.url, "p": doc.page, "t": doc.title, "x": doc.text[:MAX_DOC_TEXT]}, ensure_ascii=False, separators=(",", ":"))
-    return weights, record
+    return Weights(tokens, weights), record
 
 
-def _token_json(token: str, plist: dict[int, int], common: int) -> tuple[str, str | None]:
+def _token_json(token: str, plist: tuple[array, array], common: int) -> tuple[str, str | None]:
     """A token's postings as JSON: section ids as gaps (small numbers, short JSON) and weights.
 
     A token in a large share of all sections ("模型") tells little apart: only its strongest
     postings are kept, and the browser treats it as optional (the "~" entry gives its real count)."""
-    pairs = sorted(plist.items())
+    pairs = sorted(zip(*plist))
     truncated = None
     if len(pairs) > common:
         truncated = f"{json.dumps(token, ensure_ascii=False)}:{len(pairs)}"
@@ -288,7 +301,7 @@ def _token_json(token: str, plist: dict[int, int], common: int) -> tuple[str, st
     for doc_id, weight in pairs:
         flat += (doc_id - previous, weight)
         previous = doc_id
-    return f"{json.dumps(token, ensure_ascii=False)}:{json.dumps(flat, separators=(',', ':'))}", truncated
+    return f"{json.dumps(token, ensure_ascii=False)}:[{','.join(map(str, flat))}]", truncated
 
 
 class IndexWriter:
@@ -302,9 +315,10 @@ class IndexWriter:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}  # section key -> id
         self.free: list[int] = []
-        self.weights: dict[int, list[tuple[str, int]]] = {}
+        self.weights: dict[int, Weights] = {}
         self.records: dict[int, str] = {}
-        self.postings: dict[str, dict[int, int]] = defaultdict(dict)
+        # token -> (section ids, their weights), as arrays: millions of postings, few bytes each
+        self.postings: dict[str, tuple[array, array]] = {}
         self.shards = 0
         self.shard_json: dict[int, bytes | None] = {}  # None: to be assembled again
         self.shard_tokens: dict[int, set[str]] = defaultdict(set)
@@ -312,14 +326,18 @@ class IndexWriter:
         self.chunk_json: dict[int, bytes | None] = {}
         self.changed: set[tuple[str, int]] = set()  # files the last update changed
 
-    def update(self, entries: dict[str, tuple[list[tuple[str, int]], str]]) -> None:
+    def update(self, entries: dict[str, tuple[Weights, str]]) -> None:
         """Make the index hold exactly these sections (key -> (weights, record))."""
         dirty_tokens: set[str] = set()
         dirty_ids: set[int] = set()
+        postings = self.postings
         for key in [k for k in self.ids if k not in entries]:
             doc_id = self.ids.pop(key)
-            for token, _ in self.weights.pop(doc_id):
-                self.postings[token].pop(doc_id, None)
+            for token in self.weights.pop(doc_id).tokens:
+                ids, weights = postings[token]
+                where = ids.index(doc_id)
+                del ids[where]
+                del weights[where]
                 dirty_tokens.add(token)
             del self.records[doc_id]
             self.free.append(doc_id)
@@ -332,26 +350,30 @@ class IndexWriter:
             self.ids[key] = doc_id
             self.weights[doc_id] = weights
             self.records[doc_id] = record
-            for token, weight in weights:
-                self.postings[token][doc_id] = weight
-                dirty_tokens.add(token)
+            for token, weight in zip(weights.tokens, weights.weights):
+                plist = postings.get(token)
+                if plist is None:
+                    plist = postings[token] = (array("I"), array("H"))
+                plist[0].append(doc_id)
+                plist[1].append(weight)
+            dirty_tokens.update(weights.tokens)
             dirty_ids.add(doc_id)
-        total = sum(len(t) * 3 + len(p) * 6 for t, p in self.postings.items())
+        total = sum(len(t) * 3 + len(p[0]) * 6 for t, p in postings.items())
         shards = max(8, 2 ** math.ceil(math.log2(max(1, total / TARGET_SHARD_BYTES))))
         if shards != self.shards:  # the index grew or shrank a lot: lay the shards out again
             self.shards = shards
             self.shard_json = {}
             self.shard_tokens = defaultdict(set)
-            for token in self.postings:
+            for token in postings:
                 self.shard_tokens[shard_of(token, shards)].add(token)
-            dirty_tokens = set(self.postings)
+            dirty_tokens = set(postings)
         common = max(COMMON_MIN, int(COMMON_SHARE * self.size))
         for token in dirty_tokens:
             shard = shard_of(token, self.shards)
             self.shard_json[shard] = None
-            plist = self.postings.get(token)
-            if not plist:
-                self.postings.pop(token, None)
+            plist = postings.get(token)
+            if plist is None or not plist[0]:
+                postings.pop(token, None)
                 self.token_json.pop(token, None)
                 self.shard_tokens[shard].discard(token)
                 continue

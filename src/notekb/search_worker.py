@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from .registry import Registry
-from .search_index import Doc, IndexWriter, _jieba, index_doc
+from .search_index import Doc, IndexWriter, Weights, _jieba, index_doc
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 SEND_EVERY = 200  # new sections per message to the helper
@@ -27,7 +27,7 @@ HELPER_NICENESS = 10
 
 # In the helper process (or in this one, when there is no helper).
 _REGISTRY: Registry | None = None
-_DOCS: dict[str, tuple[list[tuple[str, int]], str]] = {}  # section key -> (weights, record)
+_DOCS: dict[str, tuple[Weights, str]] = {}  # section key -> (weights, record)
 _WRITER = IndexWriter()
 
 
