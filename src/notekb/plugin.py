@@ -29,7 +29,7 @@ from .registry import DataError, Registry, data_fingerprint
 from .records import Page, page_title
 from .page_worker import PARALLEL_MIN as PARALLEL_MIN_PAGES
 from .page_worker import PageWorker, Prepared, prepare
-from .search_worker import Indexer, watch_parent
+from .search_worker import Indexer, helper_context, watch_parent
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,6 +91,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.indexer: Indexer | None = None
         self.pool = None  # helper processes for notes: None until needed, False if unavailable
         self.warming: list = []  # the helpers loading the data files
+        self.config_seconds = 0.0  # spent in on_config (counted with the notes in `timings`)
         self.search_box: tuple = (None, "")  # (theme settings, the search box rendered with them)
         self.html_cache: dict[tuple[str, int], Prepared] = {}  # (page, hash of its HTML) -> published HTML, search sections
         self.pages: PageWorker | None = None  # this build's pages on their way through the helpers
@@ -101,6 +102,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         `mkdocs serve` rebuilds."""
 
     def on_config(self, config):
+        started = time.perf_counter()
         root = Path(config.config_file_path or ".").resolve().parent
         self.notes_dir = (root / self.config.notes_dir).resolve()
         self.data_dir = (root / self.config.data_dir).resolve() if self.config.data_dir else None
@@ -124,14 +126,13 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(SEARCH_SCRIPT)
         self._warm_up_helpers()
+        self.config_seconds = time.perf_counter() - started
         return config
 
     def _warm_up_helpers(self) -> None:
         """Start the note helpers now, so that they load the data files while MkDocs reads its
         theme and files; only where there are enough notes for them to be used."""
-        if self.pool is not None or self.notes_dir is None or not self.notes_dir.is_dir():
-            return
-        if len(find_notes(self.notes_dir)) < PARALLEL_MIN:
+        if self.pool is not None or not self.config.helpers or len(find_notes(self.notes_dir)) < PARALLEL_MIN:
             return
         pool = self._note_pool()
         if pool:
@@ -163,7 +164,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
 
     def _on_files(self, files: Files, config) -> Files:
         started = time.perf_counter()
-        self.timings = {"notes": 0.0, "pages": 0.0, "search": 0.0}
+        self.timings = {"notes": self.config_seconds, "pages": 0.0, "search": 0.0}
         registry = self._registry()
         docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs, executor=self.pool or None)
@@ -293,10 +294,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if self.pool is None:
             try:
                 import concurrent.futures as cf
-                import multiprocessing
 
                 self.pool = cf.ProcessPoolExecutor(
-                    NOTE_HELPERS, mp_context=multiprocessing.get_context("forkserver"), initializer=watch_parent, initargs=(os.getpid(),)
+                    NOTE_HELPERS, mp_context=helper_context(), initializer=watch_parent, initargs=(os.getpid(),)
                 )
             except (OSError, ValueError) as exc:
                 log.debug(f"notes processed in this process: no helper processes ({exc})")

@@ -35,6 +35,15 @@ def doc_key(doc: Doc) -> str:
     return hashlib.sha1(f"{doc.url}\0{doc.page}\0{doc.title}\0{doc.boost}\0{doc.text}".encode()).hexdigest()
 
 
+def helper_context():
+    """The multiprocessing context for every notekb helper: forkserver (forking MkDocs itself is
+    unsafe once `mkdocs serve` runs threads), with notekb's modules imported once in the fork
+    server, so that each helper starts with them loaded instead of importing them again."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["notekb.pipeline", "notekb.page_worker", "notekb.search_worker"])
+    return context
+
+
 def watch_parent(pid: int) -> None:
     """In a helper process: give way to MkDocs, and exit when the process that started it is gone.
 
@@ -134,7 +143,7 @@ class Indexer:
         self.keys: list[str] = []
         if self.pool is None and not self.local:
             try:
-                context = multiprocessing.get_context("forkserver")
+                context = helper_context()
                 self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(self.data_dir, os.getpid()))
             except (OSError, ValueError) as exc:
                 log.debug(f"search indexing in this process: no helper process ({exc})")
