@@ -9,8 +9,10 @@ For each N it generates a synthetic corpus (bench/corpus.py), then measures:
     navigation, but no notekb plugin (and so no search); the ratio is the notes layer's overhead;
   * the notes layer's own time (the plugin's hooks) cold, and on a rebuild after one note changed
     with the same plugin instance, as `mkdocs serve` does;
-  * the bytes headless Chromium fetches to load the home page, then to answer a first search typed
+  * the bytes headless Chromium fetches to load the home page, then to answer a first search entered
     into the search box.
+Each build is run three times (--repeat), alternating with and without the plugin; the table shows
+medians.
 Targets (issue #6): overhead <= 1.25x, time(1000) <= 11 x time(100), memory(1000) < 1 GB,
 rebuild <= 10% of cold, first search <= 600 kB at 1,000 notes.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import shutil
 import subprocess
 import sys
@@ -100,7 +103,9 @@ def _browser_bytes(site: Path) -> tuple[int, int]:
             load = sum(fetched)
             fetched.clear()
             page.click("label.md-header__button[for=__search]") if page.is_visible("label.md-header__button[for=__search]") else None
-            page.type("[data-notekb-query]", QUERY)
+            # Entered at once (as if pasted): typed key by key, the searches for its prefixes would
+            # make the figure depend on typing speed.
+            page.fill("[data-notekb-query]", QUERY)
             page.wait_for_function("document.querySelector('[data-notekb-search]').getAttribute('data-notekb-state') === 'done'", timeout=60000)
             page.wait_for_load_state("networkidle")
             search = sum(fetched)
@@ -111,25 +116,32 @@ def _browser_bytes(site: Path) -> tuple[int, int]:
     return load, search
 
 
-def measure(n: int, work: Path) -> dict:
+def measure(n: int, work: Path, repeat: int = 3) -> dict:
+    """Builds with and without the plugin, alternately, `repeat` times each; times are medians
+    (a single build on a shared machine varies by several percent), memory is the largest."""
     notes = generate(work / f"corpus{n}", n)
     project = _project(work / f"site{n}", notes)
+    plain_project = _plain_project(work / f"plain{n}", notes)
     edited = sorted(p for p in notes.rglob("*") if p.is_file())[n // 2]
-    plugin = _run_build(project, rebuild_after=edited)
-    plain = _run_build(_plain_project(work / f"plain{n}", notes))
+    plugins, plains = [], []
+    for _ in range(repeat):
+        plugins.append(_run_build(project, rebuild_after=edited))
+        plains.append(_run_build(plain_project))
     load, search = _browser_bytes(project.parent / "site")
-    layer_cold = sum(plugin["timings"].values())
-    layer_rebuild = sum(plugin["rebuild_timings"].values())
+    median = statistics.median
     return {
         "n": n,
-        "plugin_s": plugin["seconds"],
-        "plain_s": plain["seconds"],
-        "rss_mb": plugin["max_rss_mb"],
-        "helpers_mb": plugin.get("helpers_peak_mb", 0.0),
-        "layer_cold_s": layer_cold,
-        "layer_rebuild_s": layer_rebuild,
-        "timings": plugin["timings"],
-        "rebuild_timings": plugin["rebuild_timings"],
+        "runs": repeat,
+        "plugin_s": median(r["seconds"] for r in plugins),
+        "plain_s": median(r["seconds"] for r in plains),
+        "rss_mb": max(r["max_rss_mb"] for r in plugins),
+        "helpers_mb": max(r.get("helpers_peak_mb", 0.0) for r in plugins),
+        "layer_cold_s": median(sum(r["timings"].values()) for r in plugins),
+        "layer_rebuild_s": median(sum(r["rebuild_timings"].values()) for r in plugins),
+        "timings": {k: median(r["timings"][k] for r in plugins) for k in plugins[0]["timings"]},
+        "rebuild_timings": {k: median(r["rebuild_timings"].get(k, 0.0) for r in plugins) for k in plugins[0]["timings"]},
+        "all_plugin_s": [r["seconds"] for r in plugins],
+        "all_plain_s": [r["seconds"] for r in plains],
         "load_kb": load / 1000,
         "search_kb": search / 1000,
     }
@@ -154,6 +166,7 @@ def table(rows: list[dict]) -> str:
             f"peak memory {(b['rss_mb'] + b['helpers_mb']) / (a['rss_mb'] + a['helpers_mb']):.1f}x, first search bytes {b['search_kb'] / a['search_kb']:.1f}x"
         )
     lines.append("")
+    lines.append("medians of " + ", ".join(f"N={r['n']}: {r['runs']} runs (with notekb {', '.join(f'{x:.1f}' for x in r['all_plugin_s'])} s; plain {', '.join(f'{x:.1f}' for x in r['all_plain_s'])} s)" for r in rows))
     lines.append("notes layer parts, cold -> rebuild (s): " + "; ".join(
         f"N={r['n']}: " + ", ".join(f"{k} {r['timings'][k]:.2f} -> {r['rebuild_timings'].get(k, 0):.2f}" for k in r["timings"]) for r in rows))
     return "\n".join(lines)
@@ -163,9 +176,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="notekb benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--repeat", type=int, default=3, help="builds of each kind per size (medians are shown)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = [measure(n, args.work) for n in args.sizes]
+    rows = [measure(n, args.work, args.repeat) for n in args.sizes]
     print(table(rows))
     (args.work / "results.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

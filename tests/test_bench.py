@@ -25,7 +25,7 @@ def test_corpus_generator_makes_distinct_notes_in_every_style(tmp_path):
 
 def test_runner_prints_the_table(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "6", "12", "--work", str(tmp_path)],
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "6", "12", "--repeat", "1", "--work", str(tmp_path)],
         capture_output=True, text=True, timeout=900, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
