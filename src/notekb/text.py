@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from functools import lru_cache
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -178,62 +177,44 @@ def _key_table() -> list[str | None]:
     return translation_table(changes)
 
 
-def match_key(text: str) -> tuple[str, str]:
+def match_key(text: str) -> str:
     """The form names are compared in: lower case, full-width folded, Traditional folded to
     Simplified, spaces and punctuation between words dropped ("TPU v5e" = "TPUv5e" = "tpu-v5e"),
-    except a dot between digits ("1.5" is not "15").
+    except a dot between digits ("1.5" is not "15")."""
+    return _DIGIT_DOT.sub(_KEPT_DOT, text).translate(_key_table())
 
-    Returns (key, marked): `marked` is the text with its digit dots marked, whose characters the
-    key keeps or drops one by one (see `KeyPositions`). Done with str.translate, since every note's
-    text goes through it several times."""
-    marked = _DIGIT_DOT.sub(_KEPT_DOT, text)
-    return marked.translate(_key_table()), marked
+
+_GAP = "\x00"  # what a dropped character becomes in a text folded for scanning
 
 
 @lru_cache(maxsize=1)
-def _dropped_re() -> re.Pattern:
-    """The characters match keys drop (spaces and punctuation, half- and full-width)."""
-    return re.compile("[" + "".join(re.escape(chr(c)) for c, v in enumerate(_key_table()) if v is None) + "]")
+def _scan_table() -> list[str | None]:
+    """Like the match key's table, but a dropped character becomes _GAP instead of nothing, so that
+    a folded text keeps its length and every index in it is the same index in the original."""
+    table = [_GAP if value is None else value for value in _key_table()]
+    table[0] = "\ufffd"  # a NUL in the text itself is not a gap
+    return table
 
 
-class KeyPositions:
-    """Maps an index in a match key back to the index in the text it came from.
-
-    Only the positions of dropped characters are listed (a few per line), and only when the key is
-    shorter than the text; most texts need no mapping at all, and the rest only for a few matches."""
-
-    def __init__(self, key: str, marked: str) -> None:
-        self.drops: list[int] = []
-        if len(key) != len(marked):
-            self.drops = [m.start() for m in _dropped_re().finditer(marked)]
-            if len(marked) - len(self.drops) != len(key):  # a character folding to several: never seen
-                raise ValueError("match key does not map back to its text")
-
-    def __call__(self, k: int) -> int:
-        if not self.drops:
-            return k
-        # The least t with t = k + (dropped characters at or before t) is the k-th kept character.
-        t = k
-        while True:
-            moved = k + bisect_right(self.drops, t)
-            if moved == t:
-                return t
-            t = moved
+def scan_form(text: str) -> str:
+    """The text folded as match keys are, the same length as the text."""
+    return _DIGIT_DOT.sub(_KEPT_DOT, text).translate(_scan_table())
 
 
 class NameScanner:
     """Leftmost-longest search for many names at once, in any case, spacing and Chinese script.
 
     The names' match keys are compiled into one regex shaped like a trie (a shared prefix is
-    written once), so the regex engine skips the text between names and finds the longest name at
-    a position in C, instead of a thousand alternatives being tried at every position. Names that
-    start or end with a Latin letter or digit only match at a word boundary ("RL" never matches
-    inside "world"); where the longest fails that test, the shorter names there are tried."""
+    written once, and any run of dropped characters may sit between two characters of a name), run
+    over the text folded to the same length (`scan_form`), so the regex engine skips the text
+    between names and finds the longest name at a position in C, and its indexes are the text's.
+    Names that start or end with a Latin letter or digit only match at a word boundary ("RL" never
+    matches inside "world"); where the longest fails that test, the shorter names there are tried."""
 
     def __init__(self, entries):
         self.names: dict[str, tuple[object, bool, bool]] = {}
         for name, payload in entries:
-            key, _ = match_key(name)
+            key = match_key(name)
             if len(key) < 2 or key in self.names:
                 continue
             stripped = name.strip()
@@ -244,40 +225,40 @@ class NameScanner:
         for key in sorted(self.names, key=len, reverse=True):
             self.by_prefix.setdefault(key[:2], []).append(key)
         self.pattern = re.compile(_trie_pattern(self.names) or "(?!)")
+        self.single: dict[str, re.Pattern] = {}
 
     def scan(self, text: str) -> list[tuple[int, int, object]]:
         """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
-        key, marked = match_key(text)
+        folded = scan_form(text)
         found = []
-        position = None
         search = self.pattern.search
         i = 0
         while True:
-            hit = search(key, i)
+            hit = search(folded, i)
             if hit is None:
                 break
             i = hit.start()
-            if position is None:
-                position = KeyPositions(key, marked)
-            name = hit.group()
-            matched = self._accept(text, position, i, name)
+            name = hit.group().replace(_GAP, "")
+            matched = self._accept(text, i, hit.end(), name)
             if matched is None:  # the longest name failed a word-boundary test: try shorter ones
                 for shorter in self.by_prefix[name[:2]]:
-                    if len(shorter) < len(name) and key.startswith(shorter, i):
-                        matched = self._accept(text, position, i, shorter)
-                        if matched is not None:
-                            name = shorter
-                            break
+                    if len(shorter) < len(name):
+                        if shorter not in self.single:
+                            self.single[shorter] = re.compile(_trie_pattern([shorter]))
+                        again = self.single[shorter].match(folded, i)
+                        if again is not None:
+                            matched = self._accept(text, i, again.end(), shorter)
+                            if matched is not None:
+                                break
             if matched is None:
                 i += 1
                 continue
             found.append(matched)
-            i += len(name)
+            i = matched[1]
         return found
 
-    def _accept(self, text: str, position: "KeyPositions", i: int, name: str) -> tuple[int, int, object] | None:
+    def _accept(self, text: str, start: int, end: int, name: str) -> tuple[int, int, object] | None:
         payload, start_word, end_word = self.names[name]
-        start, end = position(i), position(i + len(name) - 1) + 1
         if start_word and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
             return None
         if end_word and end < len(text) and text[end].isascii() and text[end].isalnum():
@@ -288,7 +269,8 @@ class NameScanner:
 
 
 def _trie_pattern(words) -> str:
-    """A regex matching any of the words, longest first at any position, written as a trie."""
+    """A regex matching any of the words, longest first at any position, written as a trie; any
+    run of _GAP characters may come between two characters of a word."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -296,11 +278,14 @@ def _trie_pattern(words) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
+    def alternatives(node: dict) -> str:
+        branches = [re.escape(char) + rest(child) for char, child in sorted(node.items()) if char]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return build(trie)
+    def rest(node: dict) -> str:
+        if not any(node):  # the end of a word, and of every word through it
+            return ""
+        more = f"{_GAP}*" + alternatives(node)
+        return f"(?:{more})?" if "" in node else more
+
+    return alternatives(trie) if trie else ""
