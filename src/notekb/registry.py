@@ -108,12 +108,17 @@ def data_fingerprint(data_dir: str | Path | None) -> str:
     return digest.hexdigest()
 
 
+# libyaml's loader where PyYAML was built with it: the same documents, ten times faster, and
+# every process (MkDocs and each helper) reads the data files.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(name: str, data_dir: Path | None) -> dict:
     for folder in (data_dir, PACKAGE_DATA):
         if folder is not None and (folder / name).is_file():
             with open(folder / name, encoding="utf-8") as fh:
                 try:
-                    return yaml.safe_load(fh) or {}
+                    return yaml.load(fh, Loader=_SAFE_LOADER) or {}
                 except yaml.YAMLError as exc:
                     mark = getattr(exc, "problem_mark", None)
                     where = f"{folder / name}:{mark.line + 1}" if mark else str(folder / name)
