@@ -228,6 +228,14 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
     return Page(path, model.name, "\n\n".join(x for x in out if x) + "\n")
 
 
+def _cached_model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note], cache: dict | None) -> Page:
+    """A model page depends on its excerpts (their notes' content and titles) and on the notes its
+    facts cite; a rebuild after one edit renders only the model page that note is on."""
+    key = tuple((e.note.id, e.note.digest, e.note.title, e.part.anchor, tuple(s.anchor for s in e.sections)) for e in excerpts)
+    cited = tuple(f.note in notes_by_id for f in model.facts if f.note)
+    return _memo(cache, "model", lambda *_: model_page(model, excerpts, registry, notes_by_id, cache), model.id, key, cited)
+
+
 def group_excerpts(note: Note, part: Part) -> list[Excerpt]:
     """A part's sections grouped by topic, in order of first appearance: one excerpt (one source
     label) per note and topic, so two notes on a topic sit one after the other."""
@@ -474,7 +482,7 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
             else:
                 others.append((note, part))
     counts = {m: len({e.note.id for e in ex}) for m, ex in excerpts.items()}
-    pages = [model_page(m, excerpts.get(m.id, []), registry, notes_by_id, page_cache) for m in registry.models]
+    pages = [_cached_model_page(m, excerpts.get(m.id, []), registry, notes_by_id, page_cache) for m in registry.models]
     pages.append(models_index(registry, counts, notes_by_id, any(d.path == "index.md" for d in docs_pages)))
     pages += [_cached_paper_page(slug, sources, registry, page_cache) for slug, sources in papers.items()]
     pages.append(papers_index(papers))
@@ -483,21 +491,37 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
     known = {p.path for p in pages + docs} | {GLOSSARY_PATH, REFERENCES_PATH}
-    edges = link_graph(pages + docs, page_cache, known)
+    edges = _graph(page_cache, "pages").update(pages + docs, known)
     titles = {p.path: p.title for p in pages + docs}
     listings = [_cached_listing(make, path, registry, edges, titles, page_cache) for make, path in ((glossary_page, GLOSSARY_PATH), (references_page, REFERENCES_PATH))]
-    for target, sources in link_graph(listings, page_cache, known).items():
-        edges[target] |= sources
+    edges = dict(edges)  # the graph's own sets are not altered: the listings' links are added to copies
+    for target, sources in _graph(page_cache, "listings").update(listings, known).items():
+        edges[target] = edges.get(target, set()) | sources
     pages += listings
     titles.update((p.path, p.title) for p in listings)
 
+    version = _titles_version(page_cache, titles)
+
     def finish(page: Page) -> Page:
-        sources = tuple(sorted((source, titles.get(source, source)) for source in {s for s, _ in edges.get(page.path, ())}))
-        return Page(page.path, page.title, _memo(page_cache, "finished", _finished, page.path, page.markdown, sources))
+        # Keyed by the linking pages and the version of all titles, so that the sorted list of
+        # (page, title) is made only for the pages whose backlinks changed.
+        linking = frozenset(s for s, _ in edges.get(page.path, ()))
+        make = lambda *_: _finished(page.path, page.markdown, tuple(sorted((s, titles.get(s, s)) for s in linking)))  # noqa: E731
+        return Page(page.path, page.title, _memo(page_cache, "finished", make, page.path, page.markdown, linking, version))
 
     done = [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
     _keep_used(page_cache)
     return done
+
+
+def _titles_version(cache: dict | None, titles: dict[str, str]) -> int:
+    """A number that changes whenever any page's title does (compared once per build)."""
+    if cache is None:
+        return 0
+    if cache.get("titles") != titles:
+        cache["titles"] = dict(titles)
+        cache["titles_version"] = cache.get("titles_version", 0) + 1
+    return cache["titles_version"]
 
 
 def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
@@ -578,17 +602,44 @@ def _keep_used(cache: dict | None) -> None:
         cache[name[len("_used_"):]] = cache.pop(name)
 
 
-def link_graph(pages: list[Page], cache: dict | None = None, known: set[str] | None = None) -> dict[str, set[tuple[str, str]]]:
-    """target page -> {(source page, target anchor)} over every link between generated pages
-    (`known`: the pages a link may point at; by default these pages, the glossary and references)."""
-    if known is None:
-        known = {p.path for p in pages} | {GLOSSARY_PATH, REFERENCES_PATH}
-    edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for page in pages:
-        for path, anchor in _memo(cache, "links", _page_links, page.path, page.markdown):
-            if path in known and path != page.path:
-                edges[path].add((page.path, anchor))
-    return edges
+class LinkGraph:
+    """The link graph, kept between builds and updated for the pages whose Markdown changed.
+
+    A page's links depend only on its Markdown, and a link counts only if it points at a page that
+    exists (`known`); when the set of pages changes, the graph is built again from scratch. On a
+    `mkdocs serve` rebuild after one edit, only the few pages that changed are read again."""
+
+    def __init__(self) -> None:
+        self.known: set[str] | None = None
+        self.pages: dict[str, tuple[str, list[tuple[str, tuple[str, str]]]]] = {}  # path -> (markdown, its links)
+        self.edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def update(self, pages: list[Page], known: set[str]) -> dict[str, set[tuple[str, str]]]:
+        """target page -> {(source page, target anchor)}; the sets are the graph's own, not to be altered."""
+        if known != self.known:
+            self.__init__()
+            self.known = set(known)
+        current = {p.path: p.markdown for p in pages}
+        for path, (markdown, links) in list(self.pages.items()):
+            now = current.get(path)
+            if now is None or (now is not markdown and now != markdown):
+                for target, edge in links:
+                    self.edges[target].discard(edge)
+                del self.pages[path]
+        for page in pages:
+            if page.path in self.pages:
+                continue
+            links = [(target, (page.path, anchor)) for target, anchor in _page_links(page.path, page.markdown) if target in known and target != page.path]
+            for target, edge in links:
+                self.edges[target].add(edge)
+            self.pages[page.path] = (page.markdown, links)
+        return self.edges
+
+
+def _graph(cache: dict | None, name: str) -> LinkGraph:
+    if cache is None:
+        return LinkGraph()
+    return cache.setdefault(f"graph:{name}", LinkGraph())  # a str key: NoteCache.prune keeps it
 
 
 def with_backlinks(markdown: str, path: str, edges: dict, titles: dict[str, str]) -> str:
