@@ -89,3 +89,41 @@ def test_a_large_site_is_the_same_with_and_without_helper_processes(tmp_path):
     assert any(f.startswith("search/s/") for f in files)
     _, mismatch, errors = filecmp.cmpfiles(a, b, files, shallow=False)
     assert not mismatch and not errors, mismatch[:10]
+
+
+def test_sanitized_html_is_in_place_before_any_template_is_rendered(tmp_path, monkeypatch):
+    """With the page helpers in use (forced here on the small seed site), every generated page's
+    content is the sanitized HTML by the end of notekb's on_env: other plugins' on_env hooks,
+    static templates and every page's template only ever see that."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import notekb.plugin as plugin_module
+    from notekb.safety import sanitize_html
+
+    monkeypatch.setattr(plugin_module, "PARALLEL_MIN_PAGES", 0)
+    seen = {}
+    original = plugin_module.NotekbPlugin.on_env
+
+    def on_env(self, env, *, config, files):
+        env = original(self, env, config=config, files=files)
+        seen["submitted"] = self.pages.submitted if self.pages else 0
+        seen["awaiting"] = dict(self.awaiting)
+        seen["unsanitized"] = [
+            f.src_uri for f in files.documentation_pages()
+            if f.src_uri in self.generated and f.page.content != sanitize_html(f.page.content)
+        ]
+        return env
+
+    monkeypatch.setattr(plugin_module.NotekbPlugin, "on_env", on_env)
+    project = make_project(tmp_path)
+    for bad in ("script-tag.md", "event-handler.md", "javascript-url.md"):
+        (project / "notes" / bad).write_bytes((ROOT / "tests" / "data" / "bad" / bad).read_bytes())
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    assert seen["submitted"] > 20
+    assert seen["awaiting"] == {}
+    assert seen["unsanitized"] == []

@@ -32,11 +32,14 @@ def test_rebuilds_after_edits_give_the_pages_of_a_fresh_build(tmp_path):
 
     edited = sorted((notes / "corpus").rglob("*.txt"))[3]
     mentions = notes / "mentions.md"
-    mentions.write_text("# Gemma 读书笔记\n\nGemma 使用 RoPE 和 GeGLU，提到混合专家与知识蒸馏。\n", encoding="utf-8")
+    mentions.write_text("# Gemma 读书笔记\n\nGemma 使用 RoPE 和 GeGLU，提到混合专家与知识蒸馏，比 Gemini 1.5 小。\n", encoding="utf-8")
     build_site(notes, REGISTRY, cache, HOME)
     steps = [
         # Same pages, fewer links: the glossary must stop listing this note under the terms.
-        lambda: mentions.write_text("# Gemma 读书笔记\n\nGemma 的这一段不再提到任何术语。\n", encoding="utf-8"),
+        lambda: mentions.write_text("# Gemma 读书笔记\n\nGemma 的这一段不再提到任何术语，比 Gemini 1.5 小。\n", encoding="utf-8"),
+        # A new title: every page listing this note among its backlinks must show it, also the
+        # Gemini 1.5 page, whose own Markdown does not change.
+        lambda: mentions.write_text("# Gemma 新的标题\n\nGemma 的这一段不再提到任何术语，比 Gemini 1.5 小。\n", encoding="utf-8"),
         lambda: (notes / "001_0fd4e0d5ad12595e.txt").write_bytes((notes / "001_0fd4e0d5ad12595e.txt").read_bytes() + "\n\n补充：Gemini 2.5 的思考预算可以调节。\n".encode()),
         lambda: shutil.copy(DATA / "unseen" / sorted(p.name for p in (DATA / "unseen").iterdir())[0], notes / "new-note.md"),
         lambda: edited.unlink(),

@@ -55,7 +55,9 @@ class PageWorker:
         self.executor = executor
         self.open: list[tuple[str, tuple]] = []  # (name, arguments) not yet sent
         self.open_bytes = 0
-        self.sent: deque[tuple[list[str], list[tuple], cf.Future | None]] = deque()
+        # Batches in the order they were handed over: (names, arguments, future), or for a page
+        # prepared already (from the cache), (names, None, its result).
+        self.sent: deque[tuple[list, list[tuple] | None, cf.Future | list[Prepared] | None]] = deque()
         self.failed = False  # the executor broke; everything is done here from now on
         self.submitted = 0
 
@@ -65,6 +67,12 @@ class PageWorker:
         self.open_bytes += len(html)
         if self.open_bytes >= BATCH_BYTES or len(self.open) >= BATCH_PAGES:
             self._send()
+
+    def add_done(self, name, prepared: Prepared) -> None:
+        """A page prepared already (from the last build): it takes its turn behind the pages still
+        with the helpers, so that results always come back in the order pages were rendered."""
+        self._send()
+        self.sent.append(([name], None, [prepared]))
 
     def _send(self) -> None:
         if not self.open:
@@ -85,12 +93,14 @@ class PageWorker:
         if wait:
             self._send()
         out: list[tuple[str, Prepared]] = []
-        while self.sent and (wait or self.sent[0][2] is None or self.sent[0][2].done()):
+        while self.sent and (wait or not isinstance(self.sent[0][2], cf.Future) or self.sent[0][2].done()):
             names, items, future = self.sent.popleft()
             out += zip(names, self._result(items, future))
         return out
 
-    def _result(self, items: list[tuple], future: cf.Future | None) -> list[Prepared]:
+    def _result(self, items: list[tuple] | None, future) -> list[Prepared]:
+        if items is None:  # prepared already
+            return future
         if future is not None and not self.failed:
             try:
                 return future.result()

@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from jinja2 import TemplateNotFound
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -211,7 +212,10 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         # Hand-written pages: the family overview filled in and "what links here" added.
         return self.docs_markdown.get(page.file.src_uri, markdown)
 
-    @event_priority(-100)  # last, so that the HTML sanitized and indexed is the final one
+    # Last, so that the HTML sanitized and indexed is the final one. On a large site the sanitized
+    # HTML comes back from the helpers later: page.content holds the HTML as rendered until on_env,
+    # which puts the sanitized HTML in place before any template is rendered or file written.
+    @event_priority(-100)
     def on_page_content(self, html: str, *, page, config, files) -> str:
         started = time.perf_counter()
         html = self._page_content(html, page)
@@ -224,7 +228,11 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         key = (page.file.src_uri, hash(html))
         cached = self.html_cache.get(key)
         if cached is not None:
-            if self.indexer is not None:
+            if self.pages is not None:  # in line behind the pages still with the helpers
+                self.pages.add_done(key, cached)
+                for done, prepared in self.pages.ready():
+                    self._accept(done, prepared)
+            elif self.indexer is not None:
                 self.indexer.add(cached.docs, cached.keys)
             return cached.html
         arguments = (html, page.url, page.title or "", page.file.src_uri in self.generated, self.indexer is not None)
@@ -235,16 +243,19 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.awaiting[page.file.src_uri] = (key, html)
         for done, prepared in self.pages.ready():
             self._accept(done, prepared)
-        return html  # replaced by the prepared HTML in on_page_context
+        return html  # replaced by the prepared HTML in on_env
 
     def _accept(self, key: tuple[str, int], prepared: Prepared) -> None:
+        """A page's prepared HTML and sections, taken in the order the pages were rendered (so that
+        the search index numbers its sections the same way in every build)."""
         self.html_cache[key] = prepared
         if self.indexer is not None:
             self.indexer.add(prepared.docs, prepared.keys)
 
+    @event_priority(100)  # first, so that other plugins' on_env and every template see the sanitized HTML
     def on_env(self, env, *, config, files):
-        """Every page's Markdown is rendered: collect what the helpers prepared, and let the search
-        helper write the index while MkDocs fills in the templates."""
+        """Every page's Markdown is rendered: put in place the HTML the helpers sanitized, and let
+        the search helper write the index while MkDocs fills in the templates."""
         started = time.perf_counter()
         if self.pages is not None:
             for done, prepared in self.pages.ready(wait=True):
@@ -253,6 +264,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             if self.pages.failed and self.pool:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = False
+            for file in files.documentation_pages():
+                self._publish(file.page)
         if self.indexer is not None:
             self.indexer.start_finish(str(Path(config.site_dir) / "search"))
         if self.config.search:
@@ -260,20 +273,29 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             # kept across `mkdocs serve` rebuilds while the theme's language and icons stay).
             key = (config.theme.name, repr(dict(config.theme.items())), tuple(config.theme.dirs))
             if self.search_box[0] != key:
-                self.search_box = (key, Markup(env.get_template("partials/notekb-search-box.html").render(config=config)))
-            env.globals["notekb_search_box"] = self.search_box[1]
+                try:
+                    box = Markup(env.get_template("partials/notekb-search-box.html").render(config=config))
+                except TemplateNotFound:  # not Material: its header, which includes the box, is not there either
+                    box = None
+                self.search_box = (key, box)
+            if self.search_box[1] is not None:
+                env.globals["notekb_search_box"] = self.search_box[1]
         self.timings["pages"] = self.timings.get("pages", 0.0) + time.perf_counter() - started
         return env
 
-    @event_priority(100)  # first, so that other plugins see the published HTML
-    def on_page_context(self, context, *, page, config, nav):
-        waiting = self.awaiting.pop(page.file.src_uri, None)
+    def _publish(self, page) -> None:
+        """Replace a page's rendered HTML with the HTML the helpers prepared for it."""
+        waiting = self.awaiting.pop(page.file.src_uri, None) if page is not None else None
         if waiting is not None:
             key, html = waiting
             prepared = self.html_cache.get(key)
             if prepared is None or page.content != html:  # changed since on_page_content: do it now
                 prepared = prepare(page.content, page.url, page.title or "", page.file.src_uri in self.generated, False)
             page.content = prepared.html
+
+    @event_priority(100)
+    def on_page_context(self, context, *, page, config, nav):
+        self._publish(page)  # a page on_env did not see (none in MkDocs 1.6): never unsanitized
         return context
 
     def on_post_build(self, *, config) -> None:

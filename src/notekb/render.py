@@ -490,38 +490,40 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
     pages.append(notes_index(notes, registry))
     pages.append(others_page(others, registry))
     docs = [Page(d.path, d.title, d.markdown.replace(FAMILY_MARKER, family_overview(registry, counts, d.path, notes_by_id))) for d in docs_pages]
-    known = {p.path for p in pages + docs} | {GLOSSARY_PATH, REFERENCES_PATH}
-    edges = _graph(page_cache, "pages").update(pages + docs, known)
+    # A hand-written page replaces the generated page of the same name: only its links count.
+    written = {d.path for d in docs}
+    edges = _graph(page_cache, "pages").update([p for p in pages if p.path not in written] + docs)
     titles = {p.path: p.title for p in pages + docs}
     listings = [_cached_listing(make, path, registry, edges, titles, page_cache) for make, path in ((glossary_page, GLOSSARY_PATH), (references_page, REFERENCES_PATH))]
     edges = dict(edges)  # the graph's own sets are not altered: the listings' links are added to copies
-    for target, sources in _graph(page_cache, "listings").update(listings, known).items():
+    for target, sources in _graph(page_cache, "listings").update([p for p in listings if p.path not in written]).items():
         edges[target] = edges.get(target, set()) | sources
     pages += listings
     titles.update((p.path, p.title) for p in listings)
 
-    version = _titles_version(page_cache, titles)
+    retitled = _retitled(page_cache, titles)
 
     def finish(page: Page) -> Page:
-        # Keyed by the linking pages and the version of all titles, so that the sorted list of
-        # (page, title) is made only for the pages whose backlinks changed.
+        # Keyed by the pages linking to it; made again where one of them has a new title. So the
+        # sorted list of (page, title) is made only for the pages whose backlinks changed.
         linking = frozenset(s for s, _ in edges.get(page.path, ()))
         make = lambda *_: _finished(page.path, page.markdown, tuple(sorted((s, titles.get(s, s)) for s in linking)))  # noqa: E731
-        return Page(page.path, page.title, _memo(page_cache, "finished", make, page.path, page.markdown, linking, version))
+        stale = bool(retitled) and not retitled.isdisjoint(linking)
+        return Page(page.path, page.title, _memo(page_cache, "finished", make, page.path, page.markdown, linking, fresh=stale))
 
     done = [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
-    _keep_used(page_cache)
+    _keep_used(page_cache, {n.digest for n in notes})
     return done
 
 
-def _titles_version(cache: dict | None, titles: dict[str, str]) -> int:
-    """A number that changes whenever any page's title does (compared once per build)."""
+def _retitled(cache: dict | None, titles: dict[str, str]) -> set[str]:
+    """The pages whose title changed since the last build (every entry `finished` keeps was made
+    with the last build's titles: entries not used in a build are dropped)."""
     if cache is None:
-        return 0
-    if cache.get("titles") != titles:
-        cache["titles"] = dict(titles)
-        cache["titles_version"] = cache.get("titles_version", 0) + 1
-    return cache["titles_version"]
+        return set()
+    before = cache.get("titles", {})
+    cache["titles"] = titles
+    return {p for p in before.keys() | titles.keys() if before.get(p) != titles.get(p)}
 
 
 def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
@@ -581,23 +583,30 @@ def _joined(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-def _memo(cache: dict | None, name: str, function, *key):
+def _memo(cache: dict | None, name: str, function, *key, fresh: bool = False):
     """function(*key), remembered in cache[name] for the next build (`mkdocs serve`); render_site
-    keeps only this build's entries, so memory does not grow with every edit."""
+    keeps only this build's entries, so memory does not grow with every edit. With fresh, the
+    value is made again even if remembered."""
     if cache is None:
         return function(*key)
     store = cache.setdefault(name, {})
-    fresh = cache.setdefault("_used_" + name, {})
-    value = store.get(key)
+    used = cache.setdefault("_used_" + name, {})
+    value = None if fresh else store.get(key)
     if value is None:
         value = function(*key)
-    fresh[key] = value
+    used[key] = value
     return value
 
 
-def _keep_used(cache: dict | None) -> None:
+def _keep_used(cache: dict | None, digests: set[str] = frozenset()) -> None:
+    """Keep this build's entries for the next. Excerpts are kept for every note still there, used
+    or not: a model page taken whole from the cache does not ask for its excerpts, which the next
+    edit on that model needs."""
     if cache is None:
         return
+    for key, value in cache.get("excerpt", {}).items():
+        if key[1] in digests:
+            cache.setdefault("_used_excerpt", {}).setdefault(key, value)
     for name in [n for n in cache if isinstance(n, str) and n.startswith("_used_")]:
         cache[name[len("_used_"):]] = cache.pop(name)
 
@@ -605,20 +614,17 @@ def _keep_used(cache: dict | None) -> None:
 class LinkGraph:
     """The link graph, kept between builds and updated for the pages whose Markdown changed.
 
-    A page's links depend only on its Markdown, and a link counts only if it points at a page that
-    exists (`known`); when the set of pages changes, the graph is built again from scratch. On a
-    `mkdocs serve` rebuild after one edit, only the few pages that changed are read again."""
+    A page's links depend only on its Markdown. Links to pages that do not exist are kept too:
+    nothing looks them up (backlinks are asked for existing pages only), and so adding, removing
+    or renaming a note changes only the entries of the pages that changed. On a `mkdocs serve`
+    rebuild after one edit, only the few pages that changed are read again."""
 
     def __init__(self) -> None:
-        self.known: set[str] | None = None
         self.pages: dict[str, tuple[str, list[tuple[str, tuple[str, str]]]]] = {}  # path -> (markdown, its links)
         self.edges: dict[str, set[tuple[str, str]]] = defaultdict(set)
 
-    def update(self, pages: list[Page], known: set[str]) -> dict[str, set[tuple[str, str]]]:
+    def update(self, pages: list[Page]) -> dict[str, set[tuple[str, str]]]:
         """target page -> {(source page, target anchor)}; the sets are the graph's own, not to be altered."""
-        if known != self.known:
-            self.__init__()
-            self.known = set(known)
         current = {p.path: p.markdown for p in pages}
         for path, (markdown, links) in list(self.pages.items()):
             now = current.get(path)
@@ -629,7 +635,7 @@ class LinkGraph:
         for page in pages:
             if page.path in self.pages:
                 continue
-            links = [(target, (page.path, anchor)) for target, anchor in _page_links(page.path, page.markdown) if target in known and target != page.path]
+            links = [(target, (page.path, anchor)) for target, anchor in _page_links(page.path, page.markdown) if target != page.path]
             for target, edge in links:
                 self.edges[target].add(edge)
             self.pages[page.path] = (page.markdown, links)

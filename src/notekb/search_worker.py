@@ -134,6 +134,8 @@ class Indexer:
     def begin(self, out_dir: str | None = None) -> None:
         """A new build: forget the last build's sections (the helper keeps their tokens). With
         out_dir, the helper writes the last build's index files there while pages render."""
+        # Sections of a build that failed before they were sent: the helper never got them.
+        self.known.difference_update(key for key, doc in self.outbox if doc is not None)
         self.batch = []
         self.pending = []
         self.outbox = []

@@ -215,7 +215,7 @@ class NameScanner:
         self.names: dict[str, tuple[object, bool, bool]] = {}
         for name, payload in entries:
             key = match_key(name)
-            if len(key) < 2 or key in self.names:
+            if len(key) < 2 or key in self.names or _GAP in key:
                 continue
             stripped = name.strip()
             start_word = stripped[:1].isascii() and stripped[:1].isalnum()
