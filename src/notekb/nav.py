@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .pipeline import Site
 from .registry import Registry
+from .render import GLOSSARY_PATH, OTHERS_PATH, REFERENCES_PATH, note_path
 
 NAV_CHUNK = 50
 
@@ -36,7 +37,7 @@ def site_nav(site: Site, registry: Registry, docs_pages: list[str]) -> list:
             label = names.get(target.id, target.id)
         else:
             label = "其他"
-        groups.setdefault(label, []).append(f"notes/{note.id}.md")
+        groups.setdefault(label, []).append(note_path(note.id))
     order = [m.name for m in sorted(registry.models, key=lambda m: m.release)] + ["论文速递", "其他"]
     notes_nav: list = ["notes/index.md"]
     for label in sorted(groups, key=lambda g: order.index(g) if g in order else len(order)):
@@ -47,8 +48,8 @@ def site_nav(site: Site, registry: Registry, docs_pages: list[str]) -> list:
     nav.append({"模型": ["models/index.md", *models]})
     nav.append({"论文": ["papers/index.md", *_chunked(papers)]})
     nav.append({"笔记": notes_nav})
-    nav.append({"其他笔记": "others.md"})
-    nav.append({"术语表": "glossary.md"})
-    nav.append({"参考文献": "references.md"})
+    nav.append({"其他笔记": OTHERS_PATH})
+    nav.append({"术语表": GLOSSARY_PATH})
+    nav.append({"参考文献": REFERENCES_PATH})
     nav += [page for page in docs_pages if page != "index.md"]
     return nav

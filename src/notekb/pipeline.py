@@ -1,10 +1,10 @@
-"""The whole pipeline, notes folder in, pages out: read -> clean -> route -> render.
+"""The whole pipeline, notes folder in, pages out: read -> clean -> route -> link -> render.
 
 `build_site` is what the MkDocs plugin and `notekb export` call. One bad note never takes the
 others down: a note that cannot be read, or that trips over a bug in a later stage, is reported
 with its file name and still gets a page that shows its text as escaped plain text.
 
-Cleaning and routing a note depend only on its bytes, its path and the registry, so their result is
+Cleaning, routing and linking a note depend only on its bytes, its path and the registry, so their result is
 cached by (path, sha256 of the bytes): a `mkdocs serve` rebuild after one edit re-processes only the
 edited note.
 """
@@ -50,7 +50,7 @@ class NoteCache:
     """Cleaned and routed notes keyed by (relative path, content hash)."""
 
     entries: dict[tuple[str, str], tuple[Note, list[Diagnostic]]] = field(default_factory=dict)
-    pages: dict = field(default_factory=dict)  # rendered note pages, by (id, digest, title)
+    pages: dict = field(default_factory=dict)  # render.py's memo stores and link graphs (see render._memo)
     stats: dict = field(default_factory=dict)  # path -> (mtime, size, sha256) of the last build
 
     def prune(self, alive: set[tuple[str, str]]) -> None:
@@ -60,10 +60,6 @@ class NoteCache:
         rels = {rel for rel, _ in alive}
         for rel in [r for r in self.stats if r not in rels]:
             del self.stats[rel]
-        digests = {digest for _, digest in alive}
-        for key in list(self.pages):
-            if isinstance(key, tuple) and key[1] not in digests:
-                del self.pages[key]
 
 
 def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
@@ -83,7 +79,7 @@ def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
 
 
 def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[Diagnostic]]:
-    """read -> clean -> route for one file, never raising."""
+    """read -> clean -> route -> link for one file, never raising."""
     model_ids = [m.id for m in registry.models]
     try:
         raw, problems = read_note(path, rel, model_ids)
@@ -147,7 +143,7 @@ def _titled(note: Note, registry: Registry) -> Note:
 
 
 PARALLEL_MIN = 48  # below this many notes, helper processes cost more than they save
-_WORKER_REGISTRY: dict[str | None, Registry] = {}
+_WORKER_REGISTRY: dict[tuple[str | None, str], Registry] = {}
 
 
 def _worker_registry(data_dir: str | None, fingerprint: str) -> Registry:
@@ -156,7 +152,7 @@ def _worker_registry(data_dir: str | None, fingerprint: str) -> Registry:
     registry = _WORKER_REGISTRY.get((data_dir, fingerprint))
     if registry is None:
         _WORKER_REGISTRY.clear()
-        registry = _WORKER_REGISTRY[(data_dir, fingerprint)] = Registry.load(data_dir)
+        registry = _WORKER_REGISTRY[(data_dir, fingerprint)] = Registry.load(data_dir, fingerprint)
     return registry
 
 

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from .export import STYLESHEET, stylesheet
 from .nav import site_nav
-from .pipeline import PARALLEL_MIN, NoteCache, Site, build_site, warm_up
+from .pipeline import PARALLEL_MIN, NoteCache, build_site, warm_up
 from .read import find_notes
 from .registry import DataError, Registry, data_fingerprint
 from .records import Page, page_title
@@ -80,7 +80,6 @@ def _garbage_collection_paused():
 class NotekbPlugin(BasePlugin[NotekbConfig]):
     def __init__(self) -> None:
         self.cache = NoteCache()
-        self.site: Site | None = None
         self.notes_dir: Path | None = None
         self.data_dir: Path | None = None
         self._data_key = ""
@@ -91,7 +90,6 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.registry: Registry | None = None
         self.indexer: Indexer | None = None
         self.pool = None  # helper processes for notes: None until needed, False if unavailable
-        self.warming: list = []  # the helpers loading the data files
         self.config_seconds = 0.0  # spent in on_config (counted with the notes in `timings`)
         self.search_box: tuple = (None, "")  # (theme settings, the search box rendered with them)
         self.html_cache: dict[tuple[str, int], Prepared] = {}  # (page, hash of its HTML) -> published HTML, search sections
@@ -122,10 +120,11 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 slot = _SearchSlot()
                 slot.load_config({})
                 config.plugins["material/search"] = slot
-            elif "material/search" in config.plugins or "search" in config.plugins:
+            else:
                 log.info("Material's search plugin is enabled too; notekb's search replaces its box (remove `search` from plugins to skip its index)")
             if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(SEARCH_SCRIPT)
+        self._registry()  # once per build: the data files may have changed under `mkdocs serve`
         self._warm_up_helpers()
         self.config_seconds = time.perf_counter() - started
         return config
@@ -137,9 +136,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             return
         pool = self._note_pool()
         if pool:
-            fingerprint = data_fingerprint(self.data_dir)
-            data_dir = str(self.data_dir) if self.data_dir else None
-            self.warming = [pool.submit(warm_up, data_dir, fingerprint) for _ in range(NOTE_HELPERS)]
+            for _ in range(NOTE_HELPERS):
+                pool.submit(warm_up, self.registry.data_dir, self.registry.fingerprint)
 
     def _registry(self) -> Registry:
         """Load the data files; when they changed since the last build, the caches are stale."""
@@ -154,7 +152,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
                 self.indexer.close()
             self.indexer = Indexer(str(self.data_dir) if self.data_dir else None, helper=self.config.helpers) if self.config.search else None
         try:
-            self.registry = Registry.load(self.data_dir)
+            self.registry = Registry.load(self.data_dir, fingerprint)
         except (DataError, KeyError, TypeError) as exc:
             raise PluginError(f"notekb: cannot load the data files: {exc}") from exc
         return self.registry
@@ -166,17 +164,14 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
     def _on_files(self, files: Files, config) -> Files:
         started = time.perf_counter()
         self.timings = {"notes": self.config_seconds, "pages": 0.0, "search": 0.0}
-        registry = self._registry()
+        registry = self.registry  # loaded in on_config
         docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
         site = build_site(self.notes_dir, registry, self.cache, docs, executor=self.pool or None)
-        self.warming = []
         if self.indexer is not None:  # after the notes: its start-up (jieba) need not slow them down
             self.indexer.begin(str(Path(config.site_dir) / "search"))
-        if site.helpers_failed:  # do not try broken helper processes again in this session
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = False
+        if site.helpers_failed:
+            self._drop_pool()
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
-        self.site = site
         for diagnostic in site.diagnostics:
             if diagnostic.level in ("error", "warning"):
                 log.warning(str(diagnostic))
@@ -201,7 +196,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             files.append(File.generated(config, SEARCH_SCRIPT, content=script))
         self.awaiting = {}
         large = len(site.pages) >= PARALLEL_MIN_PAGES
-        self.pages = PageWorker(self._note_pool()) if large and self._note_pool() else None
+        pool = self._note_pool() if large else None
+        self.pages = PageWorker(pool) if pool else None
         if self.config.nav and not config.nav:
             docs = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
             config.nav = site_nav(site, registry, docs)
@@ -230,10 +226,9 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if cached is not None:
             if self.pages is not None:  # in line behind the pages still with the helpers
                 self.pages.add_done(key, cached)
-                for done, prepared in self.pages.ready():
-                    self._accept(done, prepared)
-            elif self.indexer is not None:
-                self.indexer.add(cached.docs, cached.keys)
+                self._take_ready()
+            else:
+                self._accept(key, cached)
             return cached.html
         arguments = (html, page.url, page.title or "", page.file.src_uri in self.generated, self.indexer is not None)
         if self.pages is None:
@@ -241,9 +236,12 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             return self.html_cache[key].html
         self.pages.submit(key, *arguments)
         self.awaiting[page.file.src_uri] = (key, html)
-        for done, prepared in self.pages.ready():
-            self._accept(done, prepared)
+        self._take_ready()
         return html  # replaced by the prepared HTML in on_env
+
+    def _take_ready(self, wait: bool = False) -> None:
+        for key, prepared in self.pages.ready(wait):
+            self._accept(key, prepared)
 
     def _accept(self, key: tuple[str, int], prepared: Prepared) -> None:
         """A page's prepared HTML and sections, taken in the order the pages were rendered (so that
@@ -258,12 +256,10 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         the search helper write the index while MkDocs fills in the templates."""
         started = time.perf_counter()
         if self.pages is not None:
-            for done, prepared in self.pages.ready(wait=True):
-                self._accept(done, prepared)
+            self._take_ready(wait=True)
             log.debug(f"{self.pages.submitted} pages sanitized and cut for search in helper processes")
-            if self.pages.failed and self.pool:
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = False
+            if self.pages.failed:
+                self._drop_pool()
             for file in files.documentation_pages():
                 self._publish(file.page)
         if self.indexer is not None:
@@ -308,6 +304,12 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if len(self.html_cache) > 4 * max(1, len(self.generated)) + 100:
             self.html_cache = {}  # mostly pages that changed since; rebuilt on demand
         log.debug(f"search index: {sizes}; notekb timings: {self.timings}")
+
+    def _drop_pool(self) -> None:
+        """The helpers broke: do not try them again in this session (their work is done here)."""
+        if self.pool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = False
 
     def _note_pool(self):
         """Two helper processes for cleaning and routing many notes at once (kept across rebuilds)."""

@@ -172,7 +172,8 @@ class Registry:
     fingerprint: str = ""  # hash of the data files' contents: equal registries, equal fingerprints
 
     @classmethod
-    def load(cls, data_dir: str | Path | None = None) -> "Registry":
+    def load(cls, data_dir: str | Path | None = None, fingerprint: str | None = None) -> "Registry":
+        """Read the data files (`fingerprint`, when the caller hashed them already, saves a second read)."""
         data_dir = Path(data_dir) if data_dir else None
         m = _read_yaml("models.yml", data_dir)
         models = [
@@ -241,7 +242,7 @@ class Registry:
             relation_labels=m.get("relation_labels", {}),
             other_models=[str(x) for x in m.get("other_models") or []],
             data_dir=str(data_dir) if data_dir else None,
-            fingerprint=data_fingerprint(data_dir),
+            fingerprint=fingerprint or data_fingerprint(data_dir),
         )
 
     def derived(self, name: str, build):

@@ -454,13 +454,8 @@ FAMILY_MARKER = "<!-- notekb:family -->"
 
 def _cached_note_page(note: Note, registry: Registry, cache: dict | None) -> Page:
     """A note's page depends only on the note (and the registry, whose change empties the cache)."""
-    if cache is None:
-        return note_page(note, registry)
     key = (note.id, note.digest, note.title, tuple(p.target.id if p.target else "" for p in note.parts))
-    page = cache.get(key)
-    if page is None:
-        page = cache[key] = note_page(note, registry)
-    return page
+    return _memo(cache, "note", lambda *_: note_page(note, registry), *key)
 
 
 def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = (), page_cache: dict | None = None) -> tuple[list[Page], dict]:
@@ -563,8 +558,8 @@ def resolve_links(markdown: str, from_page: str) -> str:
 
 
 def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
-    """Every (target page, anchor) a page's Markdown links to (memoised: most pages do not change
-    between two `mkdocs serve` rebuilds)."""
+    """Every (target page, anchor) a page's Markdown links to (LinkGraph keeps the result for the
+    pages that do not change between two `mkdocs serve` rebuilds)."""
     out = []
     for match in _NKB.finditer(markdown):
         out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
@@ -645,7 +640,7 @@ class LinkGraph:
 def _graph(cache: dict | None, name: str) -> LinkGraph:
     if cache is None:
         return LinkGraph()
-    return cache.setdefault(f"graph:{name}", LinkGraph())  # a str key: NoteCache.prune keeps it
+    return cache.setdefault(f"graph:{name}", LinkGraph())
 
 
 def with_backlinks(markdown: str, path: str, edges: dict, titles: dict[str, str]) -> str:

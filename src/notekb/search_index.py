@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .registry import Registry
-from .text import HAN, HANGUL, char_t2s, translation_table
+from .text import HAN_RUNS, HANGUL_RUNS, char_t2s, translation_table
 
 INDEX_VERSION = 3
 K1, B = 1.2, 0.75
@@ -59,8 +59,6 @@ MAX_DOC_TEXT = 2000
 PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.3, "others/": 0.8}
 PAGE_BOOST = {"models/": 2.0, "glossary/": 0.35, "papers/": 1.0, "notes/": 1.0}
 
-_HAN_RUN = re.compile(f"[{HAN}]+")
-_HANGUL_RUN = re.compile(f"[{HANGUL}]+")
 _LATIN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
 
 
@@ -97,16 +95,18 @@ def _jieba(registry: Registry | None):
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         _JIEBA = jieba
-    if registry is not None and id(registry) not in _JIEBA_REGISTRIES:
-        _JIEBA_REGISTRIES.add(id(registry))
-        for word in user_words(registry):
-            if word not in _JIEBA_WORDS:
-                _JIEBA_WORDS.add(word)
-                _JIEBA.add_word(word, freq=50_000)
+    if registry is not None:
+        registry.derived("search.jieba_words", _add_user_words)
     return _JIEBA
 
 
-_JIEBA_REGISTRIES: set[int] = set()
+def _add_user_words(registry: Registry) -> bool:
+    """Teach jieba the registry's words (once per registry: see Registry.derived)."""
+    for word in user_words(registry):
+        if word not in _JIEBA_WORDS:
+            _JIEBA_WORDS.add(word)
+            _JIEBA.add_word(word, freq=50_000)
+    return True
 
 
 def user_words(registry: Registry) -> list[str]:
@@ -116,7 +116,7 @@ def user_words(registry: Registry) -> list[str]:
         words.update(term.all_names)
     for model in registry.models:
         words.update(model.aliases + model.weak_aliases + [model.name])
-    return sorted(w for w in (normalize(w) for w in words) if _HAN_RUN.fullmatch(w.replace(" ", "")) and len(w) >= 2)
+    return sorted(w for w in (normalize(w) for w in words) if HAN_RUNS.fullmatch(w.replace(" ", "")) and len(w) >= 2)
 
 
 _WORDS_CACHE: dict[str, list[str]] = {}
@@ -138,11 +138,11 @@ def _words(run: str, registry: Registry | None) -> list[str]:
 def tokenize(text: str, registry: Registry | None = None) -> list[str]:
     """Index tokens of (already normalised) text: CJK bigrams and words, Hangul words, Latin runs."""
     tokens: list[str] = []
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUNS.findall(text):
         tokens += _bigrams(run)
         if len(run) > 2:
             tokens += _words(run, registry)
-    for run in _HANGUL_RUN.findall(text):
+    for run in HANGUL_RUNS.findall(text):
         tokens += _bigrams(run)
         if len(run) > 2:
             tokens.append(run)
@@ -248,7 +248,7 @@ def synonym_groups(registry: Registry) -> list[list]:
         groups.append(_group(reps, term.all_names))
     for model in registry.models:
         by_script = [model.name]
-        by_script += [a for a in model.aliases if _HAN_RUN.search(a)][:1] + [a for a in model.aliases if _HANGUL_RUN.search(a)][:1]
+        by_script += [a for a in model.aliases if HAN_RUNS.search(a)][:1] + [a for a in model.aliases if HANGUL_RUNS.search(a)][:1]
         groups.append(_group(by_script, model.aliases))
         if model.weak_aliases:
             groups.append(_group(model.weak_aliases, []))

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from .registry import Registry
-from .search_index import Doc, IndexWriter, Weights, _jieba, index_doc
+from .search_index import _WORDS_CACHE, Doc, IndexWriter, Weights, _jieba, index_doc
 
 log = logging.getLogger("mkdocs.plugins.notekb")
 SEND_EVERY = 200  # new sections per message to the helper
@@ -108,6 +108,7 @@ def _write(keys: list[str], out_dir: str, prewritten: bool = False) -> dict:
 def _reset() -> None:
     global _WRITER
     _DOCS.clear()
+    _WORDS_CACHE.clear()  # jieba's words per run depend on the data files' words
     _WRITER = IndexWriter()
 
 
@@ -157,9 +158,9 @@ class Indexer:
             except (cf.process.BrokenProcessPool, RuntimeError) as exc:
                 self._give_up(exc)
 
-    def add(self, docs: list[Doc], keys: list[str] | None = None) -> None:
-        """A rendered page's sections (with their keys, if the caller kept them from last build)."""
-        batch = list(zip(keys or [doc_key(d) for d in docs], docs))
+    def add(self, docs: list[Doc], keys: list[str]) -> None:
+        """A rendered page's sections and their keys (doc_key)."""
+        batch = list(zip(keys, docs))
         self.batch += batch
         if self.pool is not None:
             # Sections the helper already holds are sent by key only, and in batches: one message

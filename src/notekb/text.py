@@ -14,8 +14,8 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 _HAN_RE = re.compile(f"[{HAN}]")
 # Runs rather than single characters: counting through findall of runs makes far fewer objects.
-_HAN_RUNS = re.compile(f"[{HAN}]+")
-_HANGUL_RUNS = re.compile(f"[{HANGUL}]+")
+HAN_RUNS = re.compile(f"[{HAN}]+")
+HANGUL_RUNS = re.compile(f"[{HANGUL}]+")
 _LATIN_RUNS = re.compile(r"[A-Za-z]+")
 # What is not prose when guessing a language: code fences, inline code, URLs, Markdown link targets.
 _NOT_PROSE_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<[^>]+>", re.S)
@@ -57,7 +57,7 @@ def prose(text: str) -> str:
 
 def count_scripts(text: str) -> tuple[int, int, int]:
     """(Han characters, Hangul syllables, Latin letters) in the text."""
-    return sum(map(len, _HAN_RUNS.findall(text))), sum(map(len, _HANGUL_RUNS.findall(text))), sum(map(len, _LATIN_RUNS.findall(text)))
+    return sum(map(len, HAN_RUNS.findall(text))), sum(map(len, HANGUL_RUNS.findall(text))), sum(map(len, _LATIN_RUNS.findall(text)))
 
 
 def traditional_ratio(text: str) -> float:
@@ -66,7 +66,7 @@ def traditional_ratio(text: str) -> float:
     Counted with OpenCC's single-character tables (computed once per process): characters that
     t2s changes are Traditional, characters that s2t changes are Simplified, and the second kind
     pushes the other way. str.translate deletes each kind, so counting costs no Python loop."""
-    han = "".join(_HAN_RUNS.findall(text))[:4000]
+    han = "".join(HAN_RUNS.findall(text))[:4000]
     if not han:
         return 0.0
     traditional_only, simplified_only = _script_deletions()
@@ -144,7 +144,7 @@ def _char_table(config: str) -> dict[str, str]:
     converter = opencc(config)
     converted = converter.convert(chars)
     if len(converted) != len(chars):
-        return {c: converter.convert(c) for c in chars if converter.convert(c) != c and len(converter.convert(c)) == 1}
+        return {c: s for c in chars if (s := converter.convert(c)) != c and len(s) == 1}
     return {a: b for a, b in zip(chars, converted) if a != b}
 
 
