@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .pipeline import process_note
+from .pipeline import assign_ids, process_note
 from .safety import unsafe_url
-from .read import NOTE_SUFFIXES, decode, find_notes, read_note
+from .spans import CODE_KINDS, mask, scan
+from .read import MAX_ID, NOTE_SUFFIXES, find_notes, inside, read_note, scan_notes_folder
 from .registry import Registry
 from .render import OTHERS_PATH, model_path, note_path, paper_path
 from .records import Diagnostic, Note, NoteError, RawNote, Target
@@ -76,11 +77,14 @@ def collect(paths: Iterable[str | Path], notes_dir: str | Path | None = None) ->
     for arg in paths:
         arg = Path(arg)
         if arg.is_dir():
-            found = find_notes(arg)
-            if not found:
+            folder = scan_notes_folder(arg)
+            if not folder.notes:
                 problems.append(Diagnostic(arg.as_posix(), f"no notes here (no {', '.join(NOTE_SUFFIXES)} files)", "warning"))
-            for path, rel in found:
+            problems += [dataclasses.replace(d, path=(arg / d.path).as_posix()) for d in folder.refused]
+            for path, rel in folder.notes:
                 add(path, (arg / rel).as_posix())
+        elif arg.is_symlink() and not inside(notes_root if notes_root is not None else arg.parent, arg):
+            problems.append(Diagnostic(arg.as_posix(), "symbolic link to a file outside the notes folder: not read, not published", "error"))
         elif arg.is_file():
             if arg.suffix.lower() not in NOTE_SUFFIXES:
                 problems.append(
@@ -100,30 +104,12 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(?<![`\\])(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")  # an escaped \` opens no code
-
-
 def mask_code(text: str) -> str:
     """The text with fenced code blocks and `inline code` blanked out (same length, same lines).
 
     Code is shown as text on the site, so `<script>` in a code block is safe and is not reported.
-    """
-    out: list[str] = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        match = _FENCE.match(line)
-        if fence is None:
-            if match:
-                fence = match.group(1)
-                out.append(" " * len(line))
-            else:
-                out.append(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))
-        else:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
-                fence = None
-            out.append(" " * len(line))
-    return "\n".join(out)
+    What is code is decided by spans.scan, as for the site itself."""
+    return mask(text, CODE_KINDS)
 
 
 _UNSAFE_TAGS = {
@@ -187,6 +173,27 @@ def duplicate_key(body: str) -> str | None:
     return hashlib.sha256(squashed.encode("utf-8")).hexdigest() if squashed else None
 
 
+_ODD_NAME = re.compile(r"[<>\"'&`\x00-\x1f\x7f]")
+
+
+def name_doubts(note: Note, rel: str, path: str) -> list[Diagnostic]:
+    """A file name or title that is safe on the site (shown as text) but is not what a note's
+    name should be: markup, characters that links and shells handle badly, a name too long for
+    its URL, a title that looks like one of the theme's own ids."""
+    out = []
+    name = rel.rsplit("/", 1)[-1]
+    if _ODD_NAME.search(name):
+        out.append(Diagnostic(path, "the file name contains <, >, &, quotes or control characters: rename the file (the site shows the name as text)", "warning"))
+    stem = name.rsplit(".", 1)[0]
+    if len(stem) > MAX_ID and not note.id.startswith(stem.lower()):
+        out.append(Diagnostic(path, f"the file name is {len(stem)} characters long: its URL is shortened to notes/{note.id}/", "warning"))
+    if any(span.kind in ("tag", "comment") for span in scan(note.title).spans):
+        out.append(Diagnostic(path, f"the title contains HTML markup ({note.title[:60]}): it is shown as text", "warning"))
+    if note.title.startswith("_"):
+        out.append(Diagnostic(path, "the title starts with '_', like the theme's own element ids: its anchor gets an 'h' in front", "warning"))
+    return out
+
+
 def other_notes_doubts(note: Note, path: str) -> list[Diagnostic]:
     """A whole note (not a digest) that lands on "other notes" rather than on a model page."""
     if note.is_digest:
@@ -206,11 +213,6 @@ def other_notes_doubts(note: Note, path: str) -> list[Diagnostic]:
 
 # ---------------------------------------------------------------------------------------------
 # The whole check
-
-
-def _decoded_text(path: Path, rel: str) -> str:
-    text, _ = decode(path.read_bytes(), rel)
-    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
 
 def _unreadable(note: Note) -> bool:
@@ -239,7 +241,8 @@ def check_file(file: NoteFile, registry: Registry) -> Checked:
 
     model_ids = [m.id for m in registry.models]
     try:
-        raw, _ = read_note(file.path, file.rel, model_ids)
+        data = file.path.read_bytes()  # once: the checks below share these bytes
+        raw, _ = read_note(file.path, file.rel, model_ids, data)
     except NoteError as exc:
         checked.diagnostics.append(at(exc.diagnostic))
         return checked
@@ -250,13 +253,13 @@ def check_file(file: NoteFile, registry: Registry) -> Checked:
         checked.diagnostics.append(Diagnostic(display, f"internal error while reading this note ({type(exc).__name__}: {exc})", "error"))
         return checked
     checked.raw = raw
-    note, problems = process_note(file.path, file.rel, registry)
+    note, problems = process_note(file.path, file.rel, registry, data)
     checked.note = note
-    text = _decoded_text(file.path, file.rel)
     checked.diagnostics += [at(d) for d in problems]
-    checked.diagnostics += unsafe_html(text, display)
+    checked.diagnostics += unsafe_html(raw.text, display, raw.first_line)
     if not _unreadable(note):
         checked.diagnostics += other_notes_doubts(note, display)
+        checked.diagnostics += name_doubts(note, file.rel, display)
     checked.key = duplicate_key(raw.text)
     return checked
 
@@ -274,6 +277,7 @@ def check_paths(
     """
     files, diagnostics = collect(paths, notes_dir)
     originals: dict[str, str] = {}
+    claims: list[tuple[str, str]] = []  # (relative path, id asked for) of every note, for the URLs
     checked_paths = {f.path.resolve() for f in files}
     if notes_dir is not None and Path(notes_dir).is_dir():
         for path, rel in find_notes(Path(notes_dir)):
@@ -283,12 +287,19 @@ def check_paths(
                 raw, _ = read_note(path, rel)
             except (NoteError, OSError, ValueError):
                 continue
+            claims.append((rel, raw.id))
             key = duplicate_key(raw.text)
             if key:
                 originals.setdefault(key, (Path(notes_dir) / rel).as_posix())
-    for file in files:
-        checked = check_file(file, registry)
+    results = [check_file(file, registry) for file in files]
+    claims += [(c.file.rel, c.raw.id) for c in results if c.raw is not None]
+    _, taken = assign_ids(claims, Path(notes_dir) if notes_dir is not None and Path(notes_dir).is_dir() else None)
+    taken_by_rel = {d.path: d for d in taken}
+    for checked in results:
+        file = checked.file
         found = checked.diagnostics
+        if file.rel in taken_by_rel and checked.raw is not None:
+            found.append(dataclasses.replace(taken_by_rel[file.rel], path=file.display))
         if checked.key:
             if checked.key in originals:
                 found.append(

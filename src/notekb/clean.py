@@ -14,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from .images import Images
 from .registry import Registry
 from .text import HAN, HANGUL, count_scripts, detect_lang, slugify
 from .records import Asset, Diagnostic, Note, Part, RawNote, Removal, Section, Source
-from .safety import neutralize_markdown
+from .safety import MAX_INLINE, plain_inline, safe_markdown, split_long
+from .spans import closes_fence, fence_opener
 from .typography import polish
 
 
@@ -179,7 +181,6 @@ _DOTTED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(\S.*)$")
 _SINGLE_HEADING = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _BULLET = re.compile(r"^(\s*)([•●▪◦○■□‣∙·\-*+])\s+(.*)$")
 _ORDERED = re.compile(r"^(\s*)(\d{1,3})(?:[.、)）]|(?=[:：]))[:：]?\s*(\S.*)$")
-_FENCE = re.compile(r"^(\s*)(```+|~~~+)")
 _IMAGE_LINE = re.compile(r"^\s*!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)\s*$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,…]|[.:：]$")
 _CODE_START = re.compile(
@@ -189,6 +190,16 @@ _CODE_CONTINUE = re.compile(
     r"^(?:[\w.\[\]]+\s*(?:[-+*/]?=|:\s*\w+\s*=)\s*\S|return\b|print\(|for\s+\w+\s+in\s|while\s|with\s|try:|except\b|raise\b|[)\]}]|#\s|\w+\(.*\)\s*$)"
 )
 _TERMINAL = "。！？.!?…:：;；)）\"”'’"
+
+
+_LANGUAGE = re.compile(r"[{.\s]*([\w+#-]{1,32})")
+
+
+def _fence_language(info: str) -> str:
+    """Only the language of a fence's info string ("python", "{.py}"): the rest would be read as
+    attributes of the code block by some engines (superfences) and is never shown."""
+    match = _LANGUAGE.match(info)
+    return match.group(1) if match else ""
 
 
 def _is_short_title(text: str, limit: int = 40) -> bool:
@@ -225,15 +236,22 @@ def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | No
     return None
 
 
-def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None, images: list[str] | None = None, asset_folder: str = "") -> list[Block]:
-    """Classify every line; join lines that belong together (code, list-item continuations)."""
+def to_blocks(lines: list[Line], registry: Registry, images: Images | None = None) -> list[Block]:
+    """Classify every line; join lines that belong together (code, list-item continuations).
+
+    Images the note references from files beside it are placed through `images` (without it,
+    every image is a placeholder)."""
     # Dedent: blogs paste their whole article indented.
     in_fence = False
     indents = []
+    fence_open = ""
     for line in lines:
-        if _FENCE.match(line.text):
-            in_fence = not in_fence
-        elif not in_fence and line.text.strip():
+        if fence_open:
+            if closes_fence(line.text, fence_open):
+                fence_open = ""
+        elif opener := fence_opener(line.text):
+            fence_open = opener[0]
+        elif line.text.strip():
             indents.append(len(line.text) - len(line.text.lstrip(" ")))
     cut = min(indents) if indents else 0
     lines = [Line(l.no, l.text[cut:] if l.text[:cut].strip() == "" else l.text.lstrip()) for l in lines]
@@ -263,18 +281,19 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None, ima
             blocks.append(Block("blank", line.no))
             i += 1
             continue
-        fence = _FENCE.match(text)
-        if fence:
-            body = [text]
+        opener = fence_opener(text)
+        if opener:
+            fence, info = opener
+            body = [text[: len(text) - len(text.lstrip())] + fence + _fence_language(info)]
             i += 1
-            while i < n and not lines[i].text.strip().startswith(fence.group(2)):
+            while i < n and not closes_fence(lines[i].text, fence):
                 body.append(lines[i].text.rstrip())
                 i += 1
             if i < n:
                 body.append(lines[i].text.rstrip())
                 i += 1
             else:
-                body.append(fence.group(2))
+                body.append(fence)
             blocks.append(Block("raw", line.no, "\n".join(body)))
             continue
         if _CODE_START.match(text) and not re.search(f"[{HAN}{HANGUL}]", text.split("#")[0]):
@@ -297,13 +316,11 @@ def to_blocks(lines: list[Line], registry: Registry, source_dir: str | None, ima
         if image:
             target = image.group(2)
             local = not re.match(r"[a-z]+:", target, re.I) and not target.startswith("/")
-            inside = local and ".." not in posixpath.normpath(target).split("/")
-            exists = inside and source_dir and os.path.isfile(os.path.join(source_dir, target))
-            if exists and images is not None:
+            site = images.place(target, line.no) if local and images is not None else None
+            if site:
                 # An image next to the note is copied into the site; render resolves the link per page.
-                images.append(posixpath.normpath(target))
-                blocks.append(Block("raw", line.no, f"![{image.group(1)}](nkb:asset/{asset_folder}/{posixpath.normpath(target)})"))
-            elif local:
+                blocks.append(Block("raw", line.no, f"![{image.group(1)}](nkb:asset/{site.removeprefix('assets/notes/')})"))
+            elif local or target.startswith("/"):  # not on this site: a named placeholder
                 blocks.append(Block("figure", line.no, target))
             else:
                 blocks.append(Block("raw", line.no, stripped))
@@ -399,7 +416,7 @@ _LABEL_PARA = re.compile(r"^([^:：\n]{1,40}?)\s*[:：](?!//)\s*(\S.*)$")
 
 
 def _para_markdown(text: str, zh: bool) -> str:
-    text = neutralize_markdown(text)
+    """A paragraph (made safe already) with Chinese typography and "标签：" labels in bold."""
     if zh:
         label = _LABEL_PARA.match(text)
         # "规模与多样性: 使用了…" -> a bold label; never a URL, a time ("10:30") or a link
@@ -414,8 +431,77 @@ def _para_markdown(text: str, zh: bool) -> str:
     return text
 
 
-def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
-    """Markdown for a run of blocks: one paragraph per line, nested lists, fenced code."""
+@dataclass
+class Notices:
+    """What cleaning had to change in a note's Markdown so that every engine shows it safely and
+    fast; clean_note reports it (`notekb check` and the build name the line)."""
+
+    capped: list[int] = field(default_factory=list)  # lines where lists or quotes nested too deep
+    split: list[tuple[int, int]] = field(default_factory=list)  # (line, characters) of over-long paragraphs
+    stray: Counter = field(default_factory=Counter)  # delimiters that pair with nothing, by kind
+    stray_line: int | None = None
+
+    def safe(self, text: str, line: int) -> str:
+        """safe_markdown, counting the delimiters it had to escape."""
+        before = sum(self.stray.values())
+        out = safe_markdown(text, self.stray)
+        if self.stray_line is None and sum(self.stray.values()) > before:
+            self.stray_line = line
+        return out
+
+    def split_long(self, text: str, joiner: str, line: int) -> str:
+        out = split_long(text, joiner)
+        if len(out) != len(text):
+            self.split.append((line, len(text)))
+        return out
+
+    def diagnostics(self, path: str) -> list[Diagnostic]:
+        out = []
+        if self.capped:
+            out.append(Diagnostic(path, f"lists or quotes nested more than {MAX_LIST_DEPTH} levels deep ({len(self.capped)} lines); shown less deeply nested", "warning", self.capped[0]))
+        if self.split:
+            line, length = self.split[0]
+            more = f"; {len(self.split) - 1} more such paragraphs" if len(self.split) > 1 else ""
+            out.append(Diagnostic(path, f"a paragraph of {length:,} characters (over {MAX_INLINE:,}) is shown cut into several{more}", "warning", line))
+        total = sum(self.stray.values())
+        if total >= STRAY_REPORTED:
+            kinds = ", ".join(f"{STRAY_NAMES.get(k, k)} ×{n}" for k, n in self.stray.most_common())
+            out.append(Diagnostic(path, f"{total:,} Markdown delimiters pair with nothing and are shown as text ({kinds})", "warning", self.stray_line))
+        return out
+
+
+STRAY_REPORTED = 200  # a few unmatched brackets are typos; hundreds are not a note
+STRAY_NAMES = {"bracket": "[ ]", "backticks": "`", "lt": "<", "emphasis": "* _", "paren": "("}
+MAX_LIST_DEPTH = 8  # deeper list items are shown at this depth (Markdown engines recurse per level)
+MAX_QUOTE_DEPTH = 4  # the same for quotes in quotes
+_QUOTE_MARKERS = re.compile(r"^(?:[ \t]*>)++", re.M)
+
+
+def _cap_quotes(text: str, capped: list[int], line: int) -> str:
+    """Quote markers beyond MAX_QUOTE_DEPTH dropped (a Markdown engine recurses per level)."""
+    def cap(match: re.Match) -> str:
+        if match.group().count(">") <= MAX_QUOTE_DEPTH:
+            return match.group()
+        capped.append(line)
+        return "> " * MAX_QUOTE_DEPTH
+
+    return _QUOTE_MARKERS.sub(cap, text)
+
+
+def _code_fence(code: str) -> str:
+    """A fence longer than any run of backticks in the code, so that the code cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None = None) -> str:
+    """Markdown for a run of blocks: one paragraph per line, nested lists, fenced code.
+
+    Every piece of the note's text goes through safe_markdown; lists and quotes nested deeper than
+    MAX_LIST_DEPTH / MAX_QUOTE_DEPTH are shown at that depth, and paragraphs longer than MAX_INLINE
+    are cut; `notices` keeps what was changed."""
+    notices = Notices() if notices is None else notices
+    capped = notices.capped
     zh = lang.startswith("zh")
     out: list[str] = []
     list_stack: list[int] = []  # indentation of each open list level
@@ -431,12 +517,15 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
             while list_stack and block.indent < list_stack[-1]:
                 list_stack.pop()
             if not list_stack or block.indent > list_stack[-1]:
-                list_stack.append(block.indent)
+                if len(list_stack) < MAX_LIST_DEPTH:
+                    list_stack.append(block.indent)
+                else:
+                    capped.append(block.line)
             depth = len(list_stack) - 1
             marker = f"{block.number}." if block.ordered else "-"
-            text = neutralize_markdown(block.text)
+            text = notices.safe(block.text, block.line)
             text = polish(text) if zh else text
-            line = "    " * depth + f"{marker} {text}"
+            line = "    " * depth + f"{marker} " + notices.split_long(text, "\n\n" + "    " * (depth + 1), block.line)
             if last_kind == "item":
                 out[-1] += "\n" + line
             else:
@@ -445,16 +534,20 @@ def blocks_to_markdown(blocks: list[Block], lang: str) -> str:
             previous = block
             continue
         if block.kind == "para":
-            out.append(_para_markdown(block.text, zh))
+            out.append(notices.split_long(_para_markdown(notices.safe(block.text, block.line), zh), "\n\n", block.line))
         elif block.kind == "code":
-            out.append(f"```{block.lang or ''}\n{block.text}\n```")
+            fence = _code_fence(block.text)
+            out.append(f"{fence}{block.lang or ''}\n{block.text}\n{fence}")
         elif block.kind == "figure":
             out.append(figure_placeholder(block.text))
         elif block.kind == "raw":
+            text = _cap_quotes(notices.safe(block.text, block.line), capped, block.line)
+            if not fence_opener(block.text.lstrip().split("\n", 1)[0]):  # code is not read for Markdown
+                text = notices.split_long(text, "\n>\n" if text.startswith(">") else "\n\n", block.line)
             if previous is not None and previous.kind == "raw" and previous.line + 1 == block.line and block.text.lstrip()[:1] in ("|", ">") and previous.text.lstrip()[:1] == block.text.lstrip()[:1]:
-                out[-1] += "\n" + neutralize_markdown(block.text)  # table rows and quote lines stay one block
+                out[-1] += "\n" + text  # table rows and quote lines stay one block
             else:
-                out.append(neutralize_markdown(block.text))
+                out.append(text)
         previous = block
         last_kind = block.kind
     return "\n\n".join(out)
@@ -526,8 +619,10 @@ def _title_lang(title: str, body_lang: str) -> str:
     return "en" if latin else body_lang
 
 
-def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_anchor: str | None = None) -> list[Section]:
-    """Split blocks at headings into Sections with depth, anchor, language and Markdown body."""
+def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_anchor: str | None = None, notices: Notices | None = None) -> list[Section]:
+    """Split blocks at headings into Sections with depth, anchor, language and Markdown body
+    (`notices` keeps what had to be changed, see blocks_to_markdown)."""
+    notices = Notices() if notices is None else notices
     headings = [b for b in blocks if b.kind == "heading"]
     depths = dict(zip(map(id, headings), heading_depths(headings)))
     sections: list[Section] = []
@@ -541,8 +636,8 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
             return
         plain = "\n".join(b.text for b in content if b.kind in ("para", "item", "raw"))
         lang = detect_lang(plain, default_lang) if plain.strip() else default_lang
-        title = neutralize_markdown(_heading_title(current)) if current else None
-        body = blocks_to_markdown(run, lang)
+        title = notices.safe(_heading_title(current), current.line) if current else None
+        body = blocks_to_markdown(run, lang, notices)
         title_lang = _title_lang(title, lang) if title else lang
         if title and title_lang.startswith("zh"):
             title = polish(title)
@@ -593,7 +688,7 @@ def split_digest(blocks: list[Block]) -> list[tuple[Block | None, Block | None, 
     starts = []
     for index, block in enumerate(blocks):
         if block.kind == "heading" and (block.md_level or 1) <= 2:
-            following = next((b for b in blocks[index + 1 :] if b.kind != "blank"), None)
+            following = next((blocks[k] for k in range(index + 1, len(blocks)) if blocks[k].kind != "blank"), None)
             if following is not None and following.kind == "para" and _LINK_LINE.match(following.text) and _ARXIV.search(following.text):
                 starts.append(index)
     if len(starts) < 2:
@@ -627,19 +722,19 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
     found = Extracted()
     lines, removed = strip_boilerplate(lines, registry, found)
     lines = extract_sources(lines, registry, found)
-    images: list[str] = []
-    folder = asset_folder(raw.rel)
-    blocks = to_blocks(lines, registry, raw.source_dir or None, images, folder)
+    images = Images(raw.root or raw.source_dir, raw.source_dir, asset_folder(raw.rel)) if raw.source_dir else None
+    blocks = to_blocks(lines, registry, images)
     note_lang = raw.meta.get("lang") or detect_lang("\n".join(b.text for b in blocks if b.kind in ("para", "item")))
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = [Diagnostic(raw.rel, message, level, line) for line, level, message in (images.refused if images else [])]
 
     # A single top-level '#' heading at the very start is the note's title, not a section.
     md_titles = [b for b in blocks if b.kind == "heading" and b.md_level == 1]
     first = next((b for b in blocks if b.kind != "blank"), None)
+    # Titles are plain text: front matter and blog headers give text, headings give Markdown.
     title = raw.meta.get("title") or found.title
     if len(md_titles) == 1 and first is md_titles[0]:
         if not title:
-            title = _heading_title(first)
+            title = plain_inline(_heading_title(first))
         blocks = [b for b in blocks if b is not first]
 
     # Failing that, a short first line standing alone ("Gemma 技术报告阅读笔记", "My notes on the
@@ -649,29 +744,30 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
         if len(content) > 1 and content[0].kind == "para" and _is_short_title(content[0].text, 60):
             index = blocks.index(content[0])
             if index + 1 < len(blocks) and blocks[index + 1].kind == "blank":
-                title = content[0].text
+                title = plain_inline(content[0].text)
                 blocks = blocks[:index] + blocks[index + 1 :]
 
     used: set[str] = set()
+    notices = Notices()
     parts: list[Part] = []
     digest = split_digest(blocks)
     if digest:
         for heading, link, body in digest:
             if heading is None:
-                parts.append(Part(anchor=_unique("intro", used), title=None, sections=make_sections(body, note_lang, used), line=body[0].line))
+                parts.append(Part(anchor=_unique("intro", used), title=None, sections=make_sections(body, note_lang, used, notices=notices), line=body[0].line))
                 continue
             link_match = _LINK_LINE.match(link.text)
             url = link_match.group(2)
             arxiv = _ARXIV.search(url)
             paper_title = _heading_title(heading)
             anchor = _unique(slugify(paper_title.split(":")[0], ascii_only=True, max_words=6) or "paper", used)
-            sections = make_sections(body, note_lang, used, intro_anchor=anchor)
+            sections = make_sections(body, note_lang, used, intro_anchor=anchor, notices=notices)
             parts.append(
                 Part(
                     anchor=anchor,
-                    title=neutralize_markdown(paper_title),
+                    title=plain_inline(paper_title),
                     title_lang=_title_lang(paper_title, note_lang),
-                    subtitle=neutralize_markdown(polish(link_match.group(1)) if note_lang.startswith("zh") else link_match.group(1)),
+                    subtitle=plain_inline(polish(link_match.group(1)) if note_lang.startswith("zh") else link_match.group(1)),
                     arxiv=arxiv.group(1) if arxiv else None,
                     url=url,
                     sections=sections,
@@ -679,11 +775,12 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
                 )
             )
     else:
-        parts.append(Part(anchor="", title=None, sections=make_sections(blocks, note_lang, used), line=raw.first_line))
+        parts.append(Part(anchor="", title=None, sections=make_sections(blocks, note_lang, used, notices=notices), line=raw.first_line))
+    diagnostics += notices.diagnostics(raw.rel)
 
     if raw.meta.get("source"):
         found.sources.insert(0, Source(raw.meta["source"], "来源"))
-    title = neutralize_markdown(title) if title else title
+    title = " ".join(title.split()) if title else title
     title_inferred = not title
     if not title:
         title = os.path.splitext(os.path.basename(raw.rel))[0]
@@ -704,5 +801,5 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
         removed=removed,
         diagnostics=diagnostics,
         title_inferred=title_inferred,
-        assets=[Asset(f"assets/notes/{folder}/{target}", os.path.join(raw.source_dir, target)) for target in dict.fromkeys(images)],
+        assets=[Asset(site, source) for site, source in (images.copies.items() if images else [])],
     )

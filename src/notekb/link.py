@@ -19,20 +19,45 @@ import re
 from dataclasses import dataclass
 
 from .registry import Registry
+from .spans import regions, scan
 from .text import NameScanner
 from .records import Note
 
-_PROTECT = re.compile(
-    r"```.*?```"
-    r"|`[^`\n]+`"
-    r"|\$\$.*?\$\$|\$[^$\n]+\$"
-    r"|!?\[[^\]\n]*\]\([^)\n]*\)"
-    r"|<(div|p|span|figure|code|a)\b[^>]*>.*?</\1>"
-    r"|<[^>\n]+>"
-    r"|https?://[^\s<>()（）]+"
-    r"|\{[:#.][^}\n]*\}",
-    re.S,
-)
+# HTML elements whose content is never linked: raw HTML blocks (Markdown inside them is not read,
+# so a link would show as its source) and inline elements that are already code or a link.
+OPAQUE_ELEMENTS = frozenset({
+    "a", "code", "kbd", "samp", "pre", "div", "p", "span", "figure", "figcaption", "table", "details", "summary",
+    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "aside",
+})
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _unlinkable(markdown: str) -> list[tuple[int, int]]:
+    """Where no link may be made: every protected span (code, math, URLs, tags, links whole) and
+    the content of opaque HTML elements, each paired with its closing tag in one pass."""
+    spans = scan(markdown).spans
+    out = [(a, b) for a, b, _ in regions(spans)]
+    open_tags: dict[str, list[int]] = {}
+    for span in spans:
+        if span.kind != "tag":
+            continue
+        raw = markdown[span.start : span.end]
+        name = _TAG_NAME.match(raw).group(1).lower()
+        if name not in OPAQUE_ELEMENTS or raw.endswith("/>"):
+            continue
+        if raw.startswith("</"):
+            if open_tags.get(name):
+                out.append((open_tags[name].pop(), span.end))
+        else:
+            open_tags.setdefault(name, []).append(span.start)
+    out.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 @dataclass
@@ -82,10 +107,10 @@ def link_text(markdown: str, linker: Linker, part_model: str | None) -> str:
 
     out: list[str] = []
     last = 0
-    for match in _PROTECT.finditer(markdown):
-        out.append(link_plain(markdown[last : match.start()]))
-        out.append(match.group(0))
-        last = match.end()
+    for start, end in _unlinkable(markdown):
+        out.append(link_plain(markdown[last:start]))
+        out.append(markdown[start:end])
+        last = end
     out.append(link_plain(markdown[last:]))
     return "".join(out)
 

@@ -15,14 +15,16 @@ import dataclasses
 import hashlib
 import html
 import logging
+import subprocess
 import traceback
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_note
 from .link import link_note, linker_for
 from .registry import Registry
-from .read import find_notes, read_note
+from .read import NOTE_SUFFIXES, natural_id, read_note, scan_notes_folder
 from .render import display_title, render_site
 from .route import matcher_for, route_note, topic_scores
 from .text import detect_lang, to_simplified
@@ -62,12 +64,14 @@ class NoteCache:
             del self.stats[rel]
 
 
-def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
+def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic, data: bytes | None = None) -> Note:
     """A note we could not process still appears: its bytes as escaped plain text, and why."""
-    try:
-        data = path.read_bytes()[:200_000]
-    except OSError:
-        data = b""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+    data = data[:200_000]
     text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     # <pre> with every character escaped: nothing in the bytes can end it early or become markup.
     shown = html.escape(text).replace("\n", "&#10;")
@@ -78,13 +82,13 @@ def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic) -> Note:
     return Note(id=note_id, rel=rel, digest=hashlib.sha256(data).hexdigest(), title=Path(rel).name, lang="zh-Hans", parts=[part], diagnostics=[diagnostic])
 
 
-def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[Diagnostic]]:
-    """read -> clean -> route -> link for one file, never raising."""
+def process_note(path: Path, rel: str, registry: Registry, data: bytes | None = None) -> tuple[Note, list[Diagnostic]]:
+    """read -> clean -> route -> link for one file (or its bytes, read already), never raising."""
     model_ids = [m.id for m in registry.models]
     try:
-        raw, problems = read_note(path, rel, model_ids)
+        raw, problems = read_note(path, rel, model_ids, data)
     except NoteError as exc:
-        return unreadable_note(path, rel, exc.diagnostic), [exc.diagnostic]
+        return unreadable_note(path, rel, exc.diagnostic, data), [exc.diagnostic]
     except OSError as exc:
         diagnostic = Diagnostic(rel, f"cannot read file: {exc.strerror or exc}", "error")
         return unreadable_note(path, rel, diagnostic), [diagnostic]
@@ -96,22 +100,65 @@ def process_note(path: Path, rel: str, registry: Registry) -> tuple[Note, list[D
     except Exception as exc:  # a bug must not take the site down; it is reported, with the file
         diagnostic = Diagnostic(rel, f"internal error while processing this note ({type(exc).__name__}: {exc}); shown as plain text", "error")
         log.debug("".join(traceback.format_exception(exc)))
-        return unreadable_note(path, rel, diagnostic), problems + [diagnostic]
+        return unreadable_note(path, rel, diagnostic, data), problems + [diagnostic]
     for removal in note.removed:
         problems.append(Diagnostic(rel, f"removed boilerplate ({removal.rule}): {removal.text[:60]}", "debug", removal.line))
     return note, problems + note.diagnostics
 
 
-def _dedupe_ids(notes: list[Note]) -> list[Note]:
-    """Two files may want the same id (a.md and a.txt); later ones get a suffix from their path."""
-    seen: set[str] = set()
-    out = []
-    for note in notes:
-        if note.id in seen:
-            note = dataclasses.replace(note, id=f"{note.id}-{hashlib.sha1(note.rel.encode()).hexdigest()[:6]}")
-        seen.add(note.id)
-        out.append(note)
-    return out
+def git_first_seen(folder: Path) -> dict[str, int]:
+    """When each file under `folder` was first committed (Unix time), from git's history; empty
+    where there is no git or no history (the order then falls back to the file names)."""
+    try:
+        result = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--diff-filter=A", "--format=%x00%ct", "--name-only", "--relative", "--", "."],
+            cwd=folder, capture_output=True, text=True, timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if result.returncode != 0:
+        return {}
+    seen: dict[str, int] = {}
+    when = 0
+    for line in result.stdout.splitlines():
+        if line.startswith("\0"):
+            when = int(line[1:] or 0)
+        elif line:
+            seen[line] = min(seen.get(line, when), when)
+    return seen
+
+
+def assign_ids(claims: list[tuple[str, str]], folder: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Give every note a URL of its own (notes/<id>/), from (relative path, id it asks for).
+
+    Where several ask for one id, it goes to the note whose file name gives it (a front matter
+    slug never takes the URL of another note's file name), then to the note first committed to git,
+    then to the shallower path and the first name: a new note never moves an existing note's URL,
+    whatever folder it sits in. The others get their id with a suffix from a hash of their path,
+    and an error that says so. Returns {relative path: new id} for the notes that moved."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for rel, note_id in claims:
+        wanted[note_id].append(rel)
+    contested = {i: rels for i, rels in wanted.items() if len(rels) > 1}
+    if not contested:
+        return {}, []
+    seen = git_first_seen(folder) if folder is not None else {}
+    taken = set(wanted)
+    renamed: dict[str, str] = {}
+    problems = []
+    for note_id, rels in contested.items():
+        order = sorted(rels, key=lambda rel: (note_id != natural_id(rel), seen.get(rel, float("inf")), rel.count("/"), rel))
+        for rel in order[1:]:
+            digest = hashlib.sha1(rel.encode()).hexdigest()
+            k = 6
+            while f"{note_id}-{digest[:k]}" in taken:
+                k += 2
+            new = renamed[rel] = f"{note_id}-{digest[:k]}"
+            taken.add(new)
+            problems.append(
+                Diagnostic(rel, f"the URL notes/{note_id}/ belongs to {order[0]}; this note is published at notes/{new}/ (choose another file name or slug)", "error")
+            )
+    return renamed, problems
 
 
 def _dedupe_papers(notes: list[Note]) -> list[Note]:
@@ -134,6 +181,13 @@ def _dedupe_papers(notes: list[Note]) -> list[Note]:
             seen.setdefault(target.id, key)
         out.append(dataclasses.replace(note, parts=parts) if parts else note)
     return out
+
+
+def _not_a_note(rel: str) -> str:
+    """Why a file under notes/ is not on the site as a note (nothing there is skipped silently)."""
+    if rel.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")):
+        return "an image, not a note: published where a note shows it"
+    return f"not a note (notes are {', '.join(NOTE_SUFFIXES)} files): left out"
 
 
 def _titled(note: Note, registry: Registry) -> Note:
@@ -204,7 +258,10 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
         diagnostics.append(Diagnostic(str(notes_dir), "notes folder not found", "error"))
         files = []
     else:
-        files = find_notes(notes_dir)
+        folder = scan_notes_folder(notes_dir)
+        files = folder.notes
+        diagnostics += folder.refused
+        diagnostics += [Diagnostic(rel, _not_a_note(rel), "info") for rel in folder.others]
     keys = []
     stats = cache.stats if cache is not None else {}
     for path, rel in files:
@@ -238,7 +295,9 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     if cache is not None:
         cache.prune(alive)
     # The cache's notes are shared between builds and never altered: what changes is copied.
-    notes = _dedupe_papers(_dedupe_ids([_titled(n, registry) for n in notes]))
+    renamed, taken = assign_ids([(n.rel, n.id) for n in notes], notes_dir)
+    diagnostics += taken
+    notes = _dedupe_papers([_titled(dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n, registry) for n in notes])
     assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from html import unescape
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from .pipeline import PARALLEL_MIN, NoteCache, build_site, warm_up
 from .read import find_notes
 from .registry import DataError, Registry, data_fingerprint
 from .records import Page, page_title
+from .safety import plain_title, theme_safe_slugify
 from .page_worker import PARALLEL_MIN as PARALLEL_MIN_PAGES
 from .page_worker import PageWorker, Prepared, prepare
 from .search_worker import Indexer, helper_context, watch_parent
@@ -108,6 +110,8 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         for ext in REQUIRED_EXTENSIONS:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
+        toc = config.mdx_configs.setdefault("toc", {})
+        toc["slugify"] = theme_safe_slugify(toc.get("slugify"))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if self.config.search:
@@ -220,7 +224,12 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
 
     def _page_content(self, html: str, page) -> str:
         """The page as published (sanitized if generated) and its search sections, from the cache,
-        else prepared on the spot or, for a large site, handed to the helpers (see page_worker)."""
+        else prepared on the spot or, for a large site, handed to the helpers (see page_worker).
+
+        The page's title is made plain text first: MkDocs takes it from the first heading as HTML,
+        and themes write it both as HTML and through `striptags`, which turns entities back into
+        characters (a heading "&lt;/title&gt;&lt;script&gt;" would become a live script)."""
+        page.meta["title"] = plain_title(page.title)
         key = (page.file.src_uri, hash(html))
         cached = self.html_cache.get(key)
         if cached is not None:
@@ -230,7 +239,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             else:
                 self._accept(key, cached)
             return cached.html
-        arguments = (html, page.url, page.title or "", page.file.src_uri in self.generated, self.indexer is not None)
+        arguments = (html, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, self.indexer is not None)
         if self.pages is None:
             self._accept(key, prepare(*arguments))
             return self.html_cache[key].html
@@ -286,7 +295,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             key, html = waiting
             prepared = self.html_cache.get(key)
             if prepared is None or page.content != html:  # changed since on_page_content: do it now
-                prepared = prepare(page.content, page.url, page.title or "", page.file.src_uri in self.generated, False)
+                prepared = prepare(page.content, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, False)
             page.content = prepared.html
 
     @event_priority(100)

@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 import os
 import re
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -105,9 +106,27 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     )
 
 
+MAX_FRONT_MATTER = 16_384  # bytes; real front matter is a few hundred
+MAX_FRONT_MATTER_DEPTH = 8  # nesting of lists and mappings
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings: validate_front_matter checks dates itself and
-    reports an impossible one (2024-02-30) with its line instead of crashing."""
+    """SafeLoader that leaves timestamps as strings (validate_front_matter checks dates itself and
+    reports an impossible one, 2024-02-30, with its line instead of crashing), refuses aliases
+    (`*name`: a few hundred bytes of them expand to billions of items) and deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "front matter may not use YAML aliases (*name); write the value out", self.peek_event().start_mark)
+        if self._depth >= MAX_FRONT_MATTER_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -124,10 +143,14 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int, list[Diagn
     if not end:
         return {}, text, 1, [Diagnostic(path, "front matter starts with '---' but has no closing '---'; read as text", "warning", 1)]
     raw = text[4 : 4 + end.start()]
+    if len(raw.encode("utf-8")) > MAX_FRONT_MATTER:
+        raise NoteError(Diagnostic(path, f"front matter is {len(raw.encode('utf-8')):,} bytes, over the {MAX_FRONT_MATTER:,}-byte limit", "error", 1))
     body = text[4 + end.end() :].lstrip("\n")
     first_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         meta = yaml.load(raw, Loader=_FrontMatterLoader)
+    except RecursionError:
+        raise NoteError(Diagnostic(path, "front matter is nested too deeply", "error", 1)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
@@ -207,22 +230,34 @@ def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str]
 RESERVED_IDS = {"index"}  # notes/index.md is the list of notes
 
 
+MAX_ID = 80  # characters of a note id (a file name on the site: notes/<id>/index.html)
+
+
 def note_id(rel: str, meta: dict) -> str:
-    """The note's URL id: its front matter slug, else its file name made URL-safe."""
+    """The note's URL id: its front matter slug, else its file name made URL-safe.
+
+    A long name keeps its first words and gains a hash of its path, so that two long names that
+    start alike never share an id and no file name on the site grows past what file systems take."""
     if meta.get("slug"):
         return meta["slug"]
     stem = Path(rel).stem
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and stem.lower() not in RESERVED_IDS:
+    short = hashlib.sha1(rel.encode()).hexdigest()[:8]
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and stem.lower() not in RESERVED_IDS and len(stem) <= MAX_ID:
         return stem.lower()
     # Names with spaces or CJK characters keep a readable part plus a short hash of the path.
-    slug = slugify(stem, ascii_only=True).strip("-")
-    short = hashlib.sha1(rel.encode()).hexdigest()[:8]
+    slug = slugify(stem, ascii_only=True).strip("-")[: MAX_ID - 9].strip("-")
     return f"{slug}-{short}" if slug else f"note-{short}"
 
 
-def read_note(path: Path, rel: str, model_ids: list[str] | None = None) -> tuple[RawNote, list[Diagnostic]]:
-    """Read one note file. Raises NoteError for a file that cannot be used at all."""
-    data = path.read_bytes()
+def natural_id(rel: str) -> str:
+    """The id a note gets from its file name alone (a front matter slug asks for another)."""
+    return note_id(rel, {})
+
+
+def read_note(path: Path, rel: str, model_ids: list[str] | None = None, data: bytes | None = None) -> tuple[RawNote, list[Diagnostic]]:
+    """Read one note file (or its bytes, read already). Raises NoteError for a file that cannot
+    be used at all."""
+    data = path.read_bytes() if data is None else data
     if len(data) > MAX_BYTES:
         raise NoteError(Diagnostic(rel, f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for a note", "error"))
     text, encoding = decode(data, rel)
@@ -243,20 +278,67 @@ def read_note(path: Path, rel: str, model_ids: list[str] | None = None) -> tuple
         encoding=encoding,
         digest=hashlib.sha256(data).hexdigest(),
         source_dir=str(path.parent),
+        root=str(path.parents[len(PurePosixPath(rel).parts) - 1]),
     )
     return raw, problems
 
 
-def find_notes(notes_dir: Path) -> list[tuple[Path, str]]:
-    """Every .md/.txt file under the folder, at any depth, in a stable order: (path, relative path).
-    Hidden files and folders (".git", ".DS_Store") are skipped."""
-    found: list[str] = []
+@dataclass
+class NotesFolder:
+    """What is under the notes folder: the notes, the other files, and links refused."""
+
+    notes: list[tuple[Path, str]] = field(default_factory=list)  # (path, relative path), in a stable order
+    others: list[str] = field(default_factory=list)  # relative paths of files that are not notes
+    refused: list[Diagnostic] = field(default_factory=list)  # symbolic links that lead outside
+
+
+def inside(root: str | Path, path: str | Path) -> bool:
+    """Whether `path`, with every symbolic link resolved, is inside the folder `root` (resolved)."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def scan_notes_folder(notes_dir: Path) -> NotesFolder:
+    """Every .md/.txt/.markdown file under the folder, at any depth, in a stable order. Hidden
+    files and folders (".git", ".DS_Store") are skipped. Symbolic links are followed only where
+    they stay inside the folder: nothing outside `notes/` is ever read (a link to ../../.git/config
+    or /proc/self/environ would publish it); a folder that is a link is not entered."""
+    found = NotesFolder()
+    notes: list[str] = []
     root = str(notes_dir)
     for folder, subfolders, names in os.walk(root):
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
         prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in list(subfolders):
+            full = os.path.join(folder, name)
+            if name.startswith("."):
+                subfolders.remove(name)
+            elif os.path.islink(full):
+                subfolders.remove(name)
+                where = "outside the notes folder" if not inside(root, full) else "to another folder of notes"
+                level = "error" if where.startswith("outside") else "info"
+                found.refused.append(Diagnostic(prefix + name, f"symbolic link to a folder {where}: not followed", level))
         for name in names:
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in NOTE_SUFFIXES and os.path.isfile(os.path.join(folder, name)):
-                found.append(name if prefix == "./" else prefix + name)
+            if name.startswith("."):
+                continue
+            full = os.path.join(folder, name)
+            rel = prefix + name
+            if os.path.islink(full) and not inside(root, full):
+                found.refused.append(Diagnostic(rel, "symbolic link to a file outside the notes folder: not read, not published", "error"))
+            elif not os.path.isfile(full):
+                continue
+            elif os.path.splitext(name)[1].lower() in NOTE_SUFFIXES:
+                notes.append(rel)
+            else:
+                found.others.append(rel)
     # In the order of their path components, as sorting Paths gives ("a/x" before "a-b/x").
-    return [(notes_dir / rel, rel) for rel in sorted(found, key=lambda rel: rel.split("/"))]
+    found.notes = [(notes_dir / rel, rel) for rel in sorted(notes, key=lambda rel: rel.split("/"))]
+    found.others.sort()
+    found.refused.sort(key=lambda d: d.path)
+    return found
+
+
+def find_notes(notes_dir: Path) -> list[tuple[Path, str]]:
+    """The notes under the folder (see scan_notes_folder): (path, relative path)."""
+    return scan_notes_folder(notes_dir).notes

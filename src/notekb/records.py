@@ -47,6 +47,7 @@ class RawNote:
     encoding: str
     digest: str  # sha256 of the file's bytes, the cache key
     source_dir: str = ""  # absolute folder of the file, for images next to it
+    root: str = ""  # the notes folder: nothing outside it is read (images included)
 
 
 @dataclass

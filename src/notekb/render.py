@@ -18,6 +18,7 @@ from functools import lru_cache
 from .registry import Model, Registry
 from .text import LANG_NAMES, base_lang, to_simplified
 from .records import Note, Page, Part, Section
+from .safety import md_escape
 
 PAGE_LANG = "zh-Hans"  # the site's interface language; text in any other language is marked up
 
@@ -40,13 +41,6 @@ def link(from_page: str, to_page: str, anchor: str = "") -> str:
 @lru_cache(maxsize=65536)
 def _relpath(to_page: str, from_page: str) -> str:
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside a Markdown link label or table cell."""
-    for ch in "\\[]|*_`<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def model_path(model_id: str) -> str:
@@ -88,7 +82,10 @@ def wrap_lang(markdown: str, lang: str, css: str = "", anchor: str = "") -> str:
     return f"<div {' '.join(attrs)} markdown>\n\n{markdown}\n\n</div>"
 
 
-def heading(level: int, text: str, anchor: str = "", lang: str = "") -> str:
+def heading(level: int, text: str, anchor: str = "", lang: str = "", markdown: bool = False) -> str:
+    """A Markdown heading of plain text (escaped here), or of a note's Markdown with `markdown`."""
+    if not markdown:
+        text = md_escape(text)
     attrs = []
     if anchor:
         attrs.append(f"#{anchor}")
@@ -126,7 +123,7 @@ def section_markdown(section: Section, level: int, simplified: bool, note_lang: 
         lang = "zh-Hans"
     pieces = []
     if title:
-        pieces.append(heading(level, title, "" if simplified else section.anchor, section.title_lang if not simplified else lang))
+        pieces.append(heading(level, title, "" if simplified else section.anchor, section.title_lang if not simplified else lang, markdown=True))
     if body.strip():
         pieces.append(body)
     text = "\n\n".join(pieces)
@@ -375,7 +372,7 @@ def others_page(items: list[tuple[Note, Part]], registry: Registry) -> Page:
         out.append("目前没有。")
     for note, part in items:
         title = part.title or note.title
-        out.append(heading(2, md_escape(title), f"{note.id}-{part.anchor}".strip("-"), part.title_lang if part.title else note.lang))
+        out.append(heading(2, title, f"{note.id}-{part.anchor}".strip("-"), part.title_lang if part.title else note.lang))
         if part.target and part.target.evidence:
             out.append('<p class="nkb-evidence">路由依据：' + html.escape("；".join(part.target.evidence)) + "</p>")
         for excerpt in group_excerpts(note, part):
@@ -530,8 +527,10 @@ def _finished(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) ->
 # ---------------------------------------------------------------------------------------------
 # Links between pages: resolution, the link graph, backlinks, glossary and references
 
-_NKB = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(nkb:(model|term|ref|asset)/([^)#\s]+)(?:#([^)\s]+))?\)")
-_MD_LINK = re.compile(r"\]\(([^)\s]+?)\)|href=\"([^\"]+)\"")
+# A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
+# attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
+_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
 
 def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
@@ -688,7 +687,7 @@ def glossary_page(registry: Registry, edges: dict, titles: dict[str, str]) -> Pa
     out = [heading(1, "术语表"), "笔记中出现的术语，附中文、韩文和英文名称、简短定义，以及提到它的页面。名称在笔记中出现时会链接到这里。"]
     names = {"zh": "中文", "ko": "한국어", "en": "English"}
     for term in sorted(registry.terms, key=lambda t: t.title):
-        out.append(heading(2, md_escape(term.title), term.id))
+        out.append(heading(2, term.title, term.id))
         rows = []
         for lang, label in names.items():
             if term.names.get(lang):
@@ -722,7 +721,7 @@ def references_page(registry: Registry, edges: dict, titles: dict[str, str]) -> 
     out = [heading(1, "参考文献"), "笔记引用的论文和资料，去重后每项一条，附链接和引用它的页面。"]
     for ref in sorted(registry.references, key=lambda r: (r.title.lower())):
         cited = mentions.get(ref.id, [])
-        out.append(heading(2, md_escape(ref.title), ref.id, "en"))
+        out.append(heading(2, ref.title, ref.id, "en"))
         line = " · ".join(x for x in [md_escape(ref.authors), str(ref.year or "")] if x)
         if ref.url:
             line += f" · [{'arXiv:' + ref.url.rsplit('/', 1)[-1] if 'arxiv.org' in ref.url else ref.url}]({ref.url})"

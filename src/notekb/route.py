@@ -15,6 +15,7 @@ Digest parts that match no model become paper pages; other notes go to the "othe
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from .records import Note, Part, Section, Target
 TITLE_WEIGHT = 5
 WEAK_WEIGHT = 0.5
 MIN_SCORE = 3
-CHARS_PER_MENTION = 800  # a model named less often than once per this many characters is in passing
+CHARS_PER_MENTION = 800
+MAX_SLUG = 80  # a model named less often than once per this many characters is in passing
 
 
 @dataclass
@@ -138,6 +140,8 @@ def paper_slug(part: Part) -> str:
     head = title.split(":")[0]
     slug = slugify(head, ascii_only=True) if len(head.split()) <= 4 else slugify(title, ascii_only=True, max_words=6)
     slug = slug or (part.arxiv or part.anchor).replace(".", "-")
+    if len(slug) > MAX_SLUG:  # a file name on the site: short, and still unique
+        slug = slug[: MAX_SLUG - 9].strip("-") + "-" + hashlib.sha1(title.encode()).hexdigest()[:8]
     return f"{slug}-paper" if slug == "index" else slug
 
 

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .spans import protected_spans
+
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 _HAN_RE = re.compile(f"[{HAN}]")
@@ -17,8 +19,6 @@ _HAN_RE = re.compile(f"[{HAN}]")
 HAN_RUNS = re.compile(f"[{HAN}]+")
 HANGUL_RUNS = re.compile(f"[{HANGUL}]+")
 _LATIN_RUNS = re.compile(r"[A-Za-z]+")
-# What is not prose when guessing a language: code fences, inline code, URLs, Markdown link targets.
-_NOT_PROSE_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<[^>]+>", re.S)
 
 #: OpenCC configurations that turn a note's Traditional Chinese into Simplified, by source region.
 #: tw2sp also converts Taiwanese vocabulary (軟體 -> 软件); hk2s keeps Hong Kong variants right;
@@ -50,9 +50,18 @@ def base_lang(lang: str) -> str:
     return lang
 
 
+_NOT_PROSE = frozenset({"fence", "code", "math", "tag", "comment", "autolink", "url", "target", "attrs"})
+
+
 def prose(text: str) -> str:
-    """The text without code, URLs and markup, for language and script guesses."""
-    return _NOT_PROSE_RE.sub(" ", text)
+    """The text without code, math, URLs and markup, for language and script guesses."""
+    out, last = [], 0
+    for start, end, _ in protected_spans(text, _NOT_PROSE):
+        out.append(text[last:start])
+        out.append(" ")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def count_scripts(text: str) -> tuple[int, int, int]:

@@ -9,18 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .spans import regions, scan
 from .text import HAN
 
-_PROTECT = re.compile(
-    r"```.*?```"  # fenced code
-    r"|`[^`\n]+`"  # inline code
-    r"|\$\$.*?\$\$|\$[^$\n]+\$"  # math
-    r"|!?\[[^\]\n]*\]\([^)\n]*\)"  # links and images (the label is polished separately below)
-    r"|<https?://[^>\s]+>|https?://(?:[^\s<>()（）]|\([^\s<>()]*\))+"  # URLs, with balanced (...) inside
-    r"|<[^>\n]+>"  # HTML tags
-    r"|\{[:#.][^}\n]*\}",  # attribute lists
-    re.S,
-)
 _H = f"[{HAN}]"
 # Latin letters, digits and a few symbols that belong to a Latin word ("C++", "99%", "$5").
 _L = r"[A-Za-z0-9%@#$&+\u00c0-\u024f]"
@@ -31,9 +22,10 @@ _L = r"[A-Za-z0-9%@#$&+\u00c0-\u024f]"
 # rules that could not match, so that a line of English or a bare heading costs a few lookups.
 _RULES = [
     # Parentheses next to Chinese text: （MoE）. First, so the punctuation rules below see them.
-    ("(", True, rf"(?<={_H})\s*\(([^()\n]*)\)", r"（\1）"),
-    ("(", True, rf"\(([^()\n]*)\)\s*(?={_H})", r"（\1）"),
-    ("(", True, rf"\(([^()\n]*{_H}[^()\n]*)\)", r"（\1）"),
+    # (Every repetition is possessive or anchored, so that no rule backtracks: linear in the text.)
+    ("(", True, rf"(?<={_H})\s*+\(([^()\n]*+)\)", r"（\1）"),
+    ("(", True, rf"\(([^()\n]*+)\)\s*+(?={_H})", r"（\1）"),
+    ("(", True, r"\(([^()\n]*+)\)", lambda m: f"（{m.group(1)}）" if _HAN_RE.search(m.group(1)) else m.group(0)),
     # Half-width punctuation that follows (or sits between) Chinese characters becomes full-width.
     (",", True, rf"({_H})\s*,\s*", r"\1，"),
     (",", True, rf",\s*({_H})", r"，\1"),
@@ -43,7 +35,7 @@ _RULES = [
     ("?", True, rf"({_H})\s*\?", r"\1？"),
     (".", True, rf"({_H})\.(?=\s|$)", r"\1。"),
     # No space around full-width punctuation.
-    (" \t", False, r"[ \t]+([，。、；：！？（）」』】”])", r"\1"),
+    (" \t", False, r"(?<![ \t])[ \t]++([，。、；：！？（）」』】”])", r"\1"),
     (" \t", False, r"([，。、；：！？（）「『【“])[ \t]+", r"\1"),
     # A space between Chinese and Latin letters or digits, in both directions.
     ("", True, rf"({_H})({_L})", r"\1 \2"),
@@ -54,8 +46,6 @@ _RULES = [
 ]
 _COMPILED = [(trigger, needs_han, re.compile(pattern), replacement) for trigger, needs_han, pattern, replacement in _RULES]
 _HAN_RE = re.compile(_H)
-_TOUCHING_BEFORE = re.compile(rf"({_H})(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))")
-_TOUCHING_AFTER = re.compile(rf"(`[^`\n]+`|\[[^\]\n]*\]\([^)\n]*\))({_H})")
 
 
 def _polish_plain(text: str) -> str:
@@ -70,21 +60,52 @@ def _polish_plain(text: str) -> str:
 
 
 def polish(text: str) -> str:
-    """Apply Chinese typography to Markdown text, leaving code, URLs, markup and math untouched."""
+    """Apply Chinese typography to Markdown text, leaving code, URLs, markup and math untouched.
+
+    The text of a link's label is polished on its own; inline code and links that touch Chinese
+    characters get a space on that side."""
+    spans = scan(text).spans
+    cuts = [(a, b) for a, b, _ in regions([s for s in spans if s.kind != "label" or s.image])]
+    for span in spans:
+        if span.kind == "label" and not span.image:
+            cuts += [(span.start, span.start + 1), (span.end - 1, span.end)]
+    cuts.sort()
     out: list[str] = []
     last = 0
-    for match in _PROTECT.finditer(text):
-        out.append(_polish_plain(text[last : match.start()]))
-        token = match.group(0)
-        if token.startswith("[") or token.startswith("!["):
-            label_end = token.index("](")
-            token = token[0] + _polish_plain(token[1:label_end]) + token[label_end:] if token[0] == "[" else token
-        out.append(token)
-        last = match.end()
+    for a, b in cuts:
+        if a < last:
+            continue
+        out.append(_polish_plain(text[last:a]))
+        out.append(text[a:b])
+        last = b
     out.append(_polish_plain(text[last:]))
     joined = "".join(out)
-    # Spacing next to a protected piece (inline code, a link) that touches Chinese text.
     if "`" in joined or "](" in joined:
-        joined = _TOUCHING_BEFORE.sub(r"\1 \2", joined)
-        joined = _TOUCHING_AFTER.sub(r"\1 \2", joined)
+        joined = _space_touching(joined)
     return joined
+
+
+def _space_touching(text: str) -> str:
+    """A space between Chinese text and inline code or a link that touches it."""
+    spans = scan(text).spans
+    inserts: list[int] = []
+    labels = {s.end: s.start for s in spans if s.kind == "label" and not s.image}
+    for a, b, span in regions(spans):
+        start = a
+        if span.kind == "target" and a in labels:
+            start = labels[a]
+        elif span.kind != "code":
+            continue
+        if start > 0 and _HAN_RE.match(text, start - 1):
+            inserts.append(start)
+        if b < len(text) and _HAN_RE.match(text, b):
+            inserts.append(b)
+    if not inserts:
+        return text
+    out, last = [], 0
+    for at in sorted(set(inserts)):
+        out.append(text[last:at])
+        out.append(" ")
+        last = at
+    out.append(text[last:])
+    return "".join(out)
