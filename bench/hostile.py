@@ -55,7 +55,7 @@ def deep_nesting(levels: int) -> dict[str, str]:
         "nested bullets.txt": _LEAD + "".join("  " * i + "• 第 %d 层\n" % i for i in range(levels)),
         "nested list.md": _LEAD + "".join("    " * i + "- level %d\n" % i for i in range(levels)),
         "nested quotes.md": _LEAD + "".join(">" * (i + 1) + " q\n" for i in range(levels)),
-        "nested html.md": _LEAD + "<div>" * levels + "x" + "</div>" * levels,
+        "nested html.md": _LEAD + "<b><i>" * levels + "x" + "</i></b>" * levels,
         "nested emphasis.md": _LEAD + "*" * (4 * levels) + "a" + "*" * (4 * levels) + "\n",
     }
 
@@ -130,17 +130,32 @@ def write_attacks(notes: Path, outside: Path) -> dict[str, str]:
     files["long name txt"] = LONG_NAME + ".txt"
     write(files["long name md"], "Gemma Gemma Gemma 长文件名。\n")
     write(files["long name txt"], "Gemma Gemma Gemma 长文件名二。\n")
-    files["iframe"] = "hostile-iframe.md"
+    files["iframe"] = "!iframe-unclosed.md"
     write(files["iframe"], 'Llama 的笔记。\n\n<iframe\n  src="https://example.com/embed"\n  width="560"\n/>\n\n<div class="x">\n')
     files["alias bomb"] = "hostile-alias-bomb.md"
     write(files["alias bomb"], ALIAS_BOMB)
     for name, text in deep_nesting(500).items():
         files[name] = "deep/" + name
         write(files[name], text)
-    for name, text in shapes(4).items():
-        files[name] = "shapes/" + name.replace(" ", "-") + ".md"
+    for name, text in STALLS.items():
+        files[name] = "stall/" + name + ".md"
         write(files[name], text)
     return files
+
+
+# The inputs that stalled the build (issue #10), at the sizes they were reported with.
+STALLS = {
+    "backticks-3000": _LEAD + "`" * 3000 + "\n",
+    "backticks-5000": _LEAD + "`" * 5000 + "\n",
+    "tildes-5000": _LEAD + "~" * 5000 + "\n",
+    "open-brackets-40000": _LEAD + "[" * 40000 + "\n",
+    "bracket-paren-50000": _LEAD + "](" * 50000 + "\n",
+    "unclosed-images-20000": _LEAD + "![a](" * 20000 + "\n",
+    "less-than-200000": _LEAD + "<" * 200000 + "\n",
+    "attribute-lists-50000": _LEAD + "{:" * 50000 + "\n",
+    "open-comments-25000": _LEAD + "<!--" * 25000 + "\n",
+    "stars-4k": _LEAD + "*" * 2000 + "a" + "*" * 2000 + "\n",
+}
 
 
 def _link(path: Path, target: Path) -> None:

@@ -326,3 +326,53 @@ def test_find_notes_finds_md_and_txt_at_any_depth(tmp_path):
 
 def test_find_notes_on_the_seeds():
     assert [rel for _, rel in find_notes(NOTES)] == sorted(p.name for p in SEEDS.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Untrusted input: front matter bombs, symbolic links, long names (issue #10)
+
+
+from notekb.read import MAX_ID, scan_notes_folder  # noqa: E402
+
+
+def test_front_matter_aliases_are_refused_with_their_line(tmp_path):
+    path = write(tmp_path, "bomb.md", "---\ntitle: x\na: &a [1, 2]\ntags: *a\n---\n\n正文\n")
+    with pytest.raises(NoteError) as info:
+        read(path)
+    assert info.value.diagnostic.line == 4 and "aliases" in info.value.diagnostic.message
+
+
+def test_front_matter_nesting_and_size_are_capped(tmp_path):
+    deep = write(tmp_path, "deep.md", "---\ntags: " + "[" * 50 + "]" * 50 + "\n---\n\n正文\n")
+    with pytest.raises(NoteError, match="nested more than"):
+        read(deep)
+    big = write(tmp_path, "big.md", "---\ntags: [" + ", ".join(["x"] * 10000) + "]\n---\n\n正文\n")
+    with pytest.raises(NoteError, match="over the 16,384-byte limit"):
+        read(big)
+
+
+def test_symbolic_links_out_of_the_notes_folder_are_not_followed(tmp_path):
+    notes = tmp_path / "notes"
+    write(notes, "real.md", "正文")
+    write(tmp_path, "secret.md", "秘密")
+    (notes / "out.md").symlink_to(tmp_path / "secret.md")
+    (notes / "in.md").symlink_to(notes / "real.md")
+    (notes / "folder").symlink_to(tmp_path)
+    found = scan_notes_folder(notes)
+    assert [rel for _, rel in found.notes] == ["in.md", "real.md"]
+    refused = {d.path: d for d in found.refused}
+    assert refused["out.md"].level == "error" and "outside the notes folder" in refused["out.md"].message
+    assert refused["folder"].level == "error"
+
+
+def test_files_that_are_not_notes_are_listed(tmp_path):
+    write(tmp_path, "a.md", "正文")
+    write(tmp_path, "data.json", "{}")
+    write(tmp_path, "img/fig.png", b"\x89PNG")
+    assert scan_notes_folder(tmp_path).others == ["data.json", "img/fig.png"]
+
+
+def test_long_file_names_give_short_distinct_ids():
+    a, b = note_id("g" * 250 + ".md", {}), note_id("g" * 250 + ".txt", {})
+    assert a != b and len(a) <= MAX_ID and len(b) <= MAX_ID and a.startswith("ggg")
+    assert note_id("003_85ea77ce08776b2e.txt", {}) == "003_85ea77ce08776b2e"  # short names keep their id

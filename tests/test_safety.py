@@ -56,3 +56,63 @@ def test_final_html_allow_list():
     out = sanitize_html(html)
     assert "<script" not in out and "onclick" not in out and "javascript:" not in out and "<iframe" not in out
     assert 'class="nkb-excerpt"' in out and 'lang="ko"' in out and 'data-k="1"' in out and 'href="../notes/a/#s1"' in out
+
+
+# ---------------------------------------------------------------------------------------------
+# safe_markdown: balanced HTML, stray delimiters, and what Markdown engines must never see
+
+
+from notekb.safety import md_escape, plain_inline, plain_title, safe_markdown, split_long, theme_safe_slugify  # noqa: E402
+
+
+def test_note_html_is_a_balanced_fragment():
+    assert safe_markdown("<b>bold <i>both</b> after") == "<b>bold <i>both</i></b> after"
+    assert safe_markdown("</i>stray close <sup>open") == "stray close <sup>open</sup>"
+    assert safe_markdown("<iframe\n  src=x\n/>") == "&lt;iframe\n  src=x\n/&gt;"  # a whole tag, shown as text
+    assert safe_markdown("<iframe") == "&lt;iframe"  # the first line of one
+    assert safe_markdown("a <!-- hidden --> b") == "a  b"
+    deep = safe_markdown("<b>" * 50 + "x" + "</b>" * 50)
+    assert deep.count("<b>") == 8 and deep.count("</b>") == 8
+
+
+def test_delimiters_that_pair_with_nothing_show_as_themselves():
+    assert safe_markdown("当 n<k 时") == "当 n&lt;k 时"
+    assert safe_markdown("[[[ x") == "\\[\\[\\[ x"
+    assert safe_markdown("![a](never") == "![a]\\(never"
+    assert safe_markdown("a ``` b") == "a \\`\\`\\` b"
+    assert safe_markdown("*****a*****") == "\\*\\*\\*\\*\\*a\\*\\*\\*\\*\\*"
+    kept = "[Gemma](https://x.org) `a<b` $x<y$ https://x.org/?a=1&b=2 ***bold***"
+    assert safe_markdown(kept) == kept
+
+
+def test_plain_text_is_escaped_for_every_markdown_context():
+    assert md_escape("a<b & c>d *e* _f_ [g] |h| `i` {j} $k \\") == "a&lt;b &amp; c&gt;d \\*e\\* \\_f\\_ \\[g\\] \\|h\\| \\`i\\` \\{j\\} &#36;k \\\\"
+
+
+def test_titles_are_plain_text():
+    assert plain_inline("**Gemini** 1.5 [论文](https://x) `code` snake_case _em_ &lt;b&gt;") == "Gemini 1.5 论文 code snake_case em <b>"
+    assert plain_inline("<b>x</b> <!-- y --> n<k") == "x n<k"
+    assert plain_title("&lt;/title&gt;&lt;script&gt;x") == "&lt;/title&gt;&lt;script&gt;x"
+    assert plain_title('<code>a</code> &amp; "b"') == "a &amp; &quot;b&quot;"
+
+
+def test_long_paragraphs_are_cut_between_words_outside_code():
+    text = ("word " * 5000) + "`" + "c " * 3000 + "`"
+    out = split_long(text, limit=4000)
+    pieces = out.split("\n\n")
+    assert len(pieces) > 3 and all(len(p) <= 4000 for p in pieces if "`" not in p)
+    assert "`" + "c " * 3000 + "`" in out  # code is never cut
+    assert split_long("short") == "short"
+    solid = split_long("\\[" * 5000, limit=1000)
+    assert all(p.startswith("\\[") and p.endswith("\\[") for p in solid.split("\n\n"))  # never inside an escape
+
+
+def test_heading_ids_never_start_with_an_underscore():
+    slugify = theme_safe_slugify()
+    assert slugify("__config", "-") == "h__config" and slugify("Gemini 1.5", "-") == "gemini-15"
+    assert theme_safe_slugify(slugify) is slugify
+
+
+def test_sanitized_pages_have_no_theme_ids():
+    out = sanitize_html('<h2 id="__drawer">x</h2><a href="#__drawer">y</a><p id="ok">z</p>')
+    assert 'id="h__drawer"' in out and 'href="#h__drawer"' in out and 'id="ok"' in out

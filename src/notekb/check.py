@@ -187,8 +187,9 @@ def name_doubts(note: Note, rel: str, path: str) -> list[Diagnostic]:
     stem = name.rsplit(".", 1)[0]
     if len(stem) > MAX_ID and not note.id.startswith(stem.lower()):
         out.append(Diagnostic(path, f"the file name is {len(stem)} characters long: its URL is shortened to notes/{note.id}/", "warning"))
-    if any(span.kind in ("tag", "comment") for span in scan(note.title).spans):
-        out.append(Diagnostic(path, f"the title contains HTML markup ({note.title[:60]}): it is shown as text", "warning"))
+    for title, line in [(note.title, None)] + [(p.title, p.line) for p in note.parts if p.title]:
+        if any(span.kind in ("tag", "comment") for span in scan(title).spans):
+            out.append(Diagnostic(path, f"the title contains HTML markup ({title[:60]}): it is shown as text", "warning", line))
     if note.title.startswith("_"):
         out.append(Diagnostic(path, "the title starts with '_', like the theme's own element ids: its anchor gets an 'h' in front", "warning"))
     return out

@@ -22,7 +22,7 @@ from .images import Images
 from .registry import Registry
 from .text import HAN, HANGUL, count_scripts, detect_lang, slugify
 from .records import Asset, Diagnostic, Note, Part, RawNote, Removal, Section, Source
-from .safety import MAX_INLINE, plain_inline, safe_markdown, split_long
+from .safety import MAX_INLINE, MAX_TAG_DEPTH, plain_inline, safe_markdown, split_long
 from .spans import closes_fence, fence_opener
 from .typography import polish
 
@@ -236,7 +236,7 @@ def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | No
     return None
 
 
-def to_blocks(lines: list[Line], registry: Registry, images: Images | None = None) -> list[Block]:
+def to_blocks(lines: list[Line], registry: Registry, images: Images | None = None, notices: Notices | None = None) -> list[Block]:
     """Classify every line; join lines that belong together (code, list-item continuations).
 
     Images the note references from files beside it are placed through `images` (without it,
@@ -294,6 +294,8 @@ def to_blocks(lines: list[Line], registry: Registry, images: Images | None = Non
                 i += 1
             else:
                 body.append(fence)
+                if notices is not None:
+                    notices.unclosed_fence = line.no
             blocks.append(Block("raw", line.no, "\n".join(body)))
             continue
         if _CODE_START.match(text) and not re.search(f"[{HAN}{HANGUL}]", text.split("#")[0]):
@@ -438,8 +440,9 @@ class Notices:
 
     capped: list[int] = field(default_factory=list)  # lines where lists or quotes nested too deep
     split: list[tuple[int, int]] = field(default_factory=list)  # (line, characters) of over-long paragraphs
-    stray: Counter = field(default_factory=Counter)  # delimiters that pair with nothing, by kind
+    stray: Counter = field(default_factory=Counter)  # characters of delimiters that pair with nothing, by kind
     stray_line: int | None = None
+    unclosed_fence: int | None = None  # line of a code fence that is never closed
 
     def safe(self, text: str, line: int) -> str:
         """safe_markdown, counting the delimiters it had to escape."""
@@ -463,10 +466,15 @@ class Notices:
             line, length = self.split[0]
             more = f"; {len(self.split) - 1} more such paragraphs" if len(self.split) > 1 else ""
             out.append(Diagnostic(path, f"a paragraph of {length:,} characters (over {MAX_INLINE:,}) is shown cut into several{more}", "warning", line))
+        if self.unclosed_fence:
+            out.append(Diagnostic(path, "this code block is never closed: the rest of the note is shown as code", "warning", self.unclosed_fence))
+        nesting = self.stray.pop("nesting", 0)
+        if nesting:
+            out.append(Diagnostic(path, f"HTML nested more than {MAX_TAG_DEPTH} elements deep: {nesting} inner tags left out", "warning", self.stray_line))
         total = sum(self.stray.values())
         if total >= STRAY_REPORTED:
             kinds = ", ".join(f"{STRAY_NAMES.get(k, k)} ×{n}" for k, n in self.stray.most_common())
-            out.append(Diagnostic(path, f"{total:,} Markdown delimiters pair with nothing and are shown as text ({kinds})", "warning", self.stray_line))
+            out.append(Diagnostic(path, f"{total:,} characters of Markdown syntax pair with nothing and are shown as text ({kinds})", "warning", self.stray_line))
         return out
 
 
@@ -723,7 +731,8 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
     lines, removed = strip_boilerplate(lines, registry, found)
     lines = extract_sources(lines, registry, found)
     images = Images(raw.root or raw.source_dir, raw.source_dir, asset_folder(raw.rel)) if raw.source_dir else None
-    blocks = to_blocks(lines, registry, images)
+    notices = Notices()
+    blocks = to_blocks(lines, registry, images, notices)
     note_lang = raw.meta.get("lang") or detect_lang("\n".join(b.text for b in blocks if b.kind in ("para", "item")))
     diagnostics: list[Diagnostic] = [Diagnostic(raw.rel, message, level, line) for line, level, message in (images.refused if images else [])]
 
@@ -748,7 +757,6 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
                 blocks = blocks[:index] + blocks[index + 1 :]
 
     used: set[str] = set()
-    notices = Notices()
     parts: list[Part] = []
     digest = split_digest(blocks)
     if digest:

@@ -56,6 +56,7 @@ class _Balancer:
 
     def __init__(self) -> None:
         self.open: list[str] = []
+        self.dropped = 0  # opening tags beyond MAX_TAG_DEPTH
 
     def tag(self, raw: str) -> str:
         name = _TAG_NAME.match(raw).group(1).lower()
@@ -66,6 +67,7 @@ class _Balancer:
             return "" if closing else f"<{name}>"
         if not closing:
             if len(self.open) >= MAX_TAG_DEPTH:
+                self.dropped += 1
                 return ""
             self.open.append(name)
             return f"<{name}>"
@@ -119,8 +121,9 @@ def safe_markdown(text: str, stray: Counter | None = None) -> str:
         elif span.kind == "attrs":
             edits.append((start, start + 1, "\\{"))
     edits += [(start, end, _escape_stray(text[start:end], what)) for start, end, what in found.stray]
-    if stray is not None:
-        stray.update(what for _, _, what in found.stray)
+    if stray is not None:  # characters escaped, by kind
+        for start, end, what in found.stray:
+            stray[what] += end - start
     edits.sort()
     out, last = [], 0
     for start, end, replacement in edits:
@@ -131,6 +134,8 @@ def safe_markdown(text: str, stray: Counter | None = None) -> str:
         last = end
     out.append(text[last:])
     out.append(balancer.close_all())
+    if stray is not None and balancer.dropped:
+        stray["nesting"] += balancer.dropped
     joined = "".join(out)
     if "]:" in joined:
         joined = _REF_DEF.sub(lambda m: f"{m.group(1)}#{m.group(3) or ''}" if unsafe_url(m.group(2)) else m.group(0), joined)

@@ -112,7 +112,9 @@ _INLINE_DOLLAR = re.compile(r"(?<![\\$])\$(?!\$)")
 _DISPLAY_DOLLAR = re.compile(r"(?<!\\)\$\$")
 _MATH_CLOSE = re.compile(r"\\[)\]]")
 _MATHY = re.compile(r"[\\^_={}]")
-_START = re.compile(r"`|<|\$|\\|https?://|\{|!\[|\[|\]|[*_]{4,}")
+# Where something may start. A "<" only counts before what can start a tag, comment or autolink:
+# a run of "<<<<" is text and costs the scan nothing.
+_START = re.compile(r"`|<(?=[A-Za-z/!?])|\$|\\|https?://|\{|!\[|\[|\]|[*_]{4,}")
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TAG = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]{0,63}"
