@@ -58,7 +58,7 @@ def _project(out: Path, notes: Path) -> Path:
 
 def _plain_project(out: Path, notes: Path) -> Path:
     """The pages `notekb export` writes, built by MkDocs alone with the same theme and nav."""
-    from notekb.export import export
+    from notekb.cli.export import export
 
     if out.exists():
         shutil.rmtree(out)

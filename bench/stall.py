@@ -32,8 +32,8 @@ def measure(text: str, registry, work: Path, repeat: int = 2) -> tuple[float, fl
     import markdown
 
     from notekb.pipeline import build_site
-    from notekb.safety import sanitize_html
-    from notekb.search_index import index_doc, page_docs
+    from notekb.publish.sanitize import sanitize_html
+    from notekb.search.index import index_doc, page_docs
 
     notes = work / "notes"
     notes.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,8 @@ The pipeline reads top to bottom, one module per stage, each a plain function fr
     link   (glossary, references, model mentions)   -> linked Markdown
     render (Markdown pages)                         -> list[Page]
 
-`notekb.pipeline.build_site` runs them all; the MkDocs plugin and `notekb export` are thin front doors
-over it.
+`notekb.pipeline.build_site` runs them all; the MkDocs plugin (notekb.mkdocs) and the command line
+(notekb.cli) are thin front doors over it. The README shows the rooms of the package.
 """
 
 __version__ = "0.1.0"

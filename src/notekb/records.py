@@ -36,6 +36,14 @@ class NoteError(Exception):
 
 
 @dataclass
+class Line:
+    """One line of a note's text, with its number in the file (for messages that name the line)."""
+
+    no: int  # 1-based line number in the file
+    text: str
+
+
+@dataclass
 class RawNote:
     """A note as read from disk: decoded text (front matter removed) plus its front matter."""
 

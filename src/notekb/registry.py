@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .text import fold
+from notekb.text import fold
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 
@@ -106,6 +106,41 @@ def data_fingerprint(data_dir: str | Path | None) -> str:
             for path in sorted(folder.glob("*.yml")):
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def data_stamp(data_dir: str | Path | None) -> tuple:
+    """Path, modification time and size of every data file in effect: cheap to take (no file is
+    read), and different whenever a file may have changed."""
+    out = []
+    for folder in (PACKAGE_DATA, Path(data_dir) if data_dir else None):
+        if folder is not None and folder.is_dir():
+            for path in sorted(folder.glob("*.yml")):
+                stat = path.stat()
+                out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+class RegistryLoader:
+    """The registry of a long-running build (`mkdocs serve`): the data files are read again only
+    when one's modification time or size changed, and the registry rebuilt only when their
+    content did (`fingerprint`)."""
+
+    def __init__(self, data_dir: str | Path | None) -> None:
+        self.data_dir = data_dir
+        self.stamp: tuple | None = None
+        self.registry: Registry | None = None
+
+    def load(self) -> tuple["Registry", bool]:
+        """The registry, and whether it is new since the last call."""
+        stamp = data_stamp(self.data_dir)
+        if stamp == self.stamp and self.registry is not None:
+            return self.registry, False
+        fingerprint = data_fingerprint(self.data_dir)
+        self.stamp = stamp
+        if self.registry is not None and self.registry.fingerprint == fingerprint:
+            return self.registry, False
+        self.registry = Registry.load(self.data_dir, fingerprint)
+        return self.registry, True
 
 
 # libyaml's loader where PyYAML was built with it: the same documents, ten times faster, and

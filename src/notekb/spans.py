@@ -465,6 +465,20 @@ def map_prose(text: str, function, kinds: frozenset[str] = ALL_KINDS) -> str:
     return "".join(function(piece) if span is None else piece for piece, span in pieces(text, kinds))
 
 
+def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """The text with each (start, end, replacement) applied; an edit that overlaps an earlier
+    one is skipped."""
+    out, last = [], 0
+    for start, end, replacement in sorted(edits):
+        if start < last:
+            continue
+        out.append(text[last:start])
+        out.append(replacement)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def mask(text: str, kinds: frozenset[str] = CODE_KINDS) -> str:
     """The text with the pieces of these kinds blanked out (same length, same line numbers)."""
     out = []

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .spans import protected_spans
+from notekb.spans import protected_spans
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"

@@ -1,0 +1,254 @@
+"""Stage 3, route: which model each note (or digest part) is about, with evidence; section topics."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, SEEDS, squash
+from notekb.pipeline.clean import clean_note
+from notekb.pipeline.read import read_note
+from notekb.registry import Registry
+from notekb.pipeline.route import matcher_for, route_note
+
+REGISTRY = Registry.load()
+NAMES = {m.id: m.name for m in REGISTRY.models}
+FIXTURES = DATA / "notes"
+
+
+@lru_cache(maxsize=None)
+def routed(path: Path):
+    raw, _ = read_note(path, path.name, list(NAMES))
+    return route_note(clean_note(raw, REGISTRY), REGISTRY)
+
+
+def routed_text(tmp_path: Path, text: str, name: str = "note.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return routed(path)
+
+
+def target(note):
+    assert len(note.parts) == 1
+    return note.parts[0].target
+
+
+def sections(note):
+    return [s for p in note.parts for s in p.sections]
+
+
+def section(note, title):
+    [found] = [s for s in sections(note) if s.title and squash(s.title) == squash(title)]
+    return found
+
+
+def counts(text):
+    strong, weak, _ = matcher_for(REGISTRY).count(text)
+    return strong, weak
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeds
+
+
+@pytest.mark.parametrize("key, model", [("000", "gemini-1.0"), ("001", "gemini-2.5"), ("002", "gemini-1.0"), ("003", "gemma")])
+def test_seed_routes_to_its_model_with_evidence(key, model):
+    t = target(routed(SEEDS[key]))
+    assert (t.kind, t.id) == ("model", model)
+    assert t.evidence and all(isinstance(e, str) and e.strip() for e in t.evidence)
+    assert any(NAMES[model] in e for e in t.evidence), t.evidence
+
+
+def test_digest_004_parts_route_to_models_and_papers():
+    note = routed(SEEDS["004"])
+    assert len(note.parts) == 12
+    by_title = {p.title.split(":")[0]: p.target for p in note.parts}
+    assert (by_title["Gemini 1.5"].kind, by_title["Gemini 1.5"].id) == ("model", "gemini-1.5")
+    assert (by_title["Gemma"].kind, by_title["Gemma"].id) == ("model", "gemma")
+    papers = [p for p in note.parts if p.title.split(":")[0] not in ("Gemini 1.5", "Gemma")]
+    assert len(papers) == 10
+    for part in papers:
+        assert part.target.kind == "paper", (part.title, part.target)
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", part.target.id), part.target.id
+        assert part.target.evidence
+    assert len({p.target.id for p in papers}) == 10
+    for part in note.parts:
+        assert part.target.evidence and all(e.strip() for e in part.target.evidence)
+    assert any("Gemini 1.5" in e for e in by_title["Gemini 1.5"].evidence)
+    assert any("Gemma" in e for e in by_title["Gemma"].evidence)
+
+
+def test_a_gemini_mention_in_a_gemma_note_does_not_move_it():
+    t = target(routed(SEEDS["003"]))
+    assert t.id == "gemma"
+    assert any("Gemini" in e for e in t.evidence)  # counted, and outweighed
+
+
+# ---------------------------------------------------------------------------------------------
+# Alias matching
+
+
+@pytest.mark.parametrize("spelling", ["Gemini 1.5", "Gemini1.5", "gemini 1.5", "GEMINI-1.5", "Gemini_1.5", "Ｇｅｍｉｎｉ １.５", "雙子座 1.5", "gemini1.5-pro"])
+def test_alias_spellings_count_for_the_model(spelling):
+    strong, weak = counts(f"这篇讲的是 {spelling} 的长上下文。")
+    assert strong == {"gemini-1.5": 1}
+    assert not weak
+
+
+def test_a_longer_name_does_not_count_for_a_shorter_alias():
+    strong, weak = counts("Gemini 1.5 Pro 比 Gemini 1.0 Pro 强，Gemini 1.5 Pro 的上下文更长。")
+    assert strong == {"gemini-1.5": 2, "gemini-1.0": 1}
+    assert not weak
+    strong, weak = counts("Gemini 1.50 和 Gemini 1.5.1")
+    assert "gemini-1.5" not in strong
+
+
+def test_gemini_1_5_pro_never_routes_to_gemini_1_0(tmp_path):
+    text = "Gemini 1.5 Pro 读书笔记\n\nGemini 1.5 Pro 用了 MoE。\nGemini 1.5 Pro 能读完一整本书。\nGemini 1.5 Pro 的视频理解也很强。\n"
+    t = target(routed_text(tmp_path, text))
+    assert (t.kind, t.id) == ("model", "gemini-1.5")
+    assert not any("Gemini 1.0" in e for e in t.evidence)
+
+
+def test_korean_gemini_misspelling_is_not_gemma():
+    strong, weak = counts("젬마이니는 모델 상태의 중복 인메모리 사본을 사용. 젬마이니 나노는 소형 모델")
+    assert "gemma" not in strong and "gemma" not in weak
+    strong, _ = counts("젬마는 오픈 모델이고 젬마의 크기는 2B, 7B")
+    assert strong == {"gemma": 2}
+    t = target(routed(SEEDS["002"]))  # 002 says 젬마이니 twice
+    assert not any("Gemma" in e for e in t.evidence)
+
+
+def test_variant_spellings_route_a_note(tmp_path):
+    text = "读书笔记\n\nGemini1.5 的架构是 MoE。\n\ngemini 1.5 可以处理 1000 万 token。\n\nGEMINI-1.5 的视频理解很强。\n"
+    t = target(routed_text(tmp_path, text))
+    assert (t.kind, t.id) == ("model", "gemini-1.5")
+
+
+def test_bare_family_name_means_the_version_the_note_names():
+    # Names "Gemini 2.5" three times, then says just "Gemini": a Gemini 2.5 note, not Gemini 1.0.
+    t = target(routed(FIXTURES / "zh-gemini25-bare-family.md"))
+    assert (t.kind, t.id) == ("model", "gemini-2.5"), t.evidence
+
+
+def test_bare_family_name_alone_means_the_original_report(tmp_path):
+    text = "Gemini 报告笔记\n\nGemini 是多模态模型家族，分 Ultra、Pro、Nano 三档。\nGemini 在 TPUv4 上训练，Gemini 的训练集是多语言的。\nGemini 可以原生输出图片，Gemini 的上下文长度是 32K。\n"
+    t = target(routed_text(tmp_path, text))
+    assert (t.kind, t.id) == ("model", "gemini-1.0")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixture notes
+
+
+def test_front_matter_model_wins():
+    note = routed(FIXTURES / "front-matter-wins.md")  # text is all about Gemini 1.5
+    t = target(note)
+    assert (t.kind, t.id) == ("model", "gemma")
+    assert any("front matter" in e for e in t.evidence)
+
+
+def test_front_matter_model_wins_over_a_seed_text(tmp_path):
+    text = "---\nmodel: gemini-2.5\n---\n" + SEEDS["000"].read_text(encoding="utf-8")
+    t = target(routed_text(tmp_path, text, "seed000-as-25.md"))
+    assert (t.kind, t.id) == ("model", "gemini-2.5")
+
+
+def test_other_labs_model_with_gemini_in_passing_goes_to_other():
+    note = routed(FIXTURES / "zh-llama3-other.md")
+    t = target(note)
+    assert (t.kind, t.id) == ("other", note.id)
+    assert any("Llama 3" in e for e in t.evidence)
+
+
+def test_korean_gemma_note_goes_to_gemma():
+    t = target(routed(FIXTURES / "ko-gemma.md"))
+    assert (t.kind, t.id) == ("model", "gemma")
+    assert any("Gemma" in e for e in t.evidence)
+
+
+def test_korean_gemma_note_body_alone_is_enough(tmp_path):
+    """Without its title (no blog header), the 젬마 mentions in the text still decide."""
+    lines = (FIXTURES / "ko-gemma.md").read_text(encoding="utf-8").split("\n")
+    body = "\n".join(lines[12:])
+    t = target(routed_text(tmp_path, body, "ko-gemma-body.md"))
+    assert (t.kind, t.id) == ("model", "gemma"), t.evidence
+
+
+def test_traditional_chinese_gemini_1_5_note():
+    note = routed(FIXTURES / "zh-hant-gemini15.md")
+    t = target(note)
+    assert (t.kind, t.id) == ("model", "gemini-1.5")
+    assert note.lang == "zh-Hant"
+
+
+def test_note_naming_no_model_goes_to_other():
+    note = routed(FIXTURES / "with-image" / "moe-figures.md")
+    t = target(note)
+    assert (t.kind, t.id) == ("other", note.id)
+    assert t.evidence
+
+
+# ---------------------------------------------------------------------------------------------
+# Topics
+
+
+def test_topics_from_headings_001():
+    note = routed(SEEDS["001"])
+    assert section(note, "1.1 模型架构 (Model Architecture)").topic == "architecture"
+    assert section(note, "1.2 训练数据集 (Training Dataset)").topic == "data"
+    assert section(note, "1.3 训练基础设施 (Training Infrastructure)").topic == "infrastructure"
+    assert section(note, "2.1 后训练总览 (Post-training Overview)").topic == "post-training"
+    assert section(note, "2.3 针对小型模型的蒸馏 (Distillation for Smaller Models)").topic == "post-training"
+
+
+def test_topics_from_english_headings_002():
+    note = routed(SEEDS["002"])
+    assert section(note, "2. Model Architecture").topic == "architecture"
+    assert section(note, "3. Training Infrastructure").topic == "infrastructure"
+    assert section(note, "4. Training Dataset").topic == "data"
+
+
+def test_topics_from_traditional_and_korean_headings():
+    hant = routed(FIXTURES / "zh-hant-gemini15.md")
+    assert section(hant, "模型架構").topic == "architecture"
+    assert section(hant, "長上下文").topic == "capabilities"
+    assert section(hant, "評測").topic == "evaluation"
+    ko = routed(FIXTURES / "ko-gemma.md")
+    assert section(ko, "2. 모델 구조").topic == "architecture"
+    assert section(ko, "3. 학습 인프라").topic == "infrastructure"
+
+
+def test_subsection_without_topic_words_inherits_its_parents_topic(tmp_path):
+    text = "## 3 训练基础设施\n使用 TPUv4 来训练。\n\n### 3.1 一些细节\n他们每一到两周就会遇到一次这样的问题。\n"
+    note = routed_text(tmp_path, text, "inherit.md")
+    assert section(note, "3 训练基础设施").topic == "infrastructure"
+    assert section(note, "3.1 一些细节").topic == "infrastructure"
+
+
+def test_note_without_headings_003_is_split_by_topic():
+    note = routed(SEEDS["003"])
+    secs = sections(note)
+    assert len(secs) >= 3
+    topics = [s.topic for s in secs]
+    assert len(set(topics)) >= 3
+    code = [s for s in secs if "```python" in s.body]
+    assert len(code) == 1 and code[0].topic == "architecture"
+    assert "class Block(nn.Module):" in code[0].body and "return cache, outputs" in code[0].body
+    infra = [s for s in secs if "16pods" in s.body or "TPUv5e" in s.body]
+    assert infra and all(s.topic == "infrastructure" for s in infra)
+    anchors = [s.anchor for s in secs]
+    assert len(set(anchors)) == len(anchors)
+    # Splitting loses nothing and keeps the order.
+    unsplit = clean_note(read_note(SEEDS["003"], SEEDS["003"].name)[0], REGISTRY)
+    assert "\n\n".join(s.body for s in secs) == "\n\n".join(s.body for s in unsplit.parts[0].sections)
+
+
+def test_every_section_has_a_known_topic():
+    known = {t.id for t in REGISTRY.topics}
+    for path in [*SEEDS.values(), *sorted(FIXTURES.glob("*.md")), *sorted(FIXTURES.glob("*.txt"))]:
+        for s in sections(routed(path)):
+            assert s.topic in known, (path.name, s.title, s.topic)
