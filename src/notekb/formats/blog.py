@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from notekb.records import Line, Removal, Source
 from notekb.registry import Registry
 
 
-def _span_lines(lines: list[Line], start: int, end: int) -> tuple[int, int]:
-    """Indexes [i, j) of the lines covered by characters [start, end) of '\\n'.join(lines)."""
-    pos = 0
-    first = last = None
-    for i, line in enumerate(lines):
-        line_end = pos + len(line.text)
-        if first is None and line_end >= start:
-            first = i
-        if pos < end or (start == end and pos == start):
-            last = i
-        pos = line_end + 1
-    first = 0 if first is None else first
-    return first, (last if last is not None else first) + 1
+def _span_lines(lines: list[Line], start: int, end: int, starts: list[int] | None = None) -> tuple[int, int]:
+    """Indexes [i, j) of the lines covered by characters [start, end) of '\\n'.join(lines)
+    (`starts`: _line_starts(lines), when many spans of the same lines are looked up)."""
+    starts = starts if starts is not None else _line_starts(lines)
+    first = max(0, bisect_right(starts, start) - 1)
+    last = max(first, bisect_left(starts, end) - 1) if end > start else first
+    return first, last + 1
+
+
+def _line_starts(lines: list[Line]) -> list[int]:
+    """Where each line starts in '\\n'.join(lines)."""
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line.text) + 1
+    return starts
 
 
 def _parse_date(value: str, formats: list[str]) -> str | None:
@@ -98,15 +102,17 @@ def strip_boilerplate(lines: list[Line], registry: Registry, found: Extracted) -
     return kept, removed
 
 
-_URL_LINE = re.compile(r"^\s*<?(https?://[^\s<>]+?)>?\s*$")
+_URL_LINE = re.compile(r"^\s*<?(https?://[^\s<>()\"'\\]+?)>?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([^:：\n]{1,24})[:：]\s*$")
 
 
 def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> list[Line]:
     """Lift link cards and "label: <newline> URL" blocks out of the text into the note's sources."""
-    joined = "\n".join(line.text for line in lines)
     for rule in registry.boilerplate.link_cards:
-        while match := rule.pattern.search(joined):  # every card, not just the first
+        joined = "\n".join(line.text for line in lines)
+        cards = []  # line ranges of every card, taken out together
+        starts = _line_starts(lines)
+        for match in rule.pattern.finditer(joined):
             title = match.group("title").strip()
             model = registry.model_for_title(title)
             ref = registry.reference_for_title(title)
@@ -114,16 +120,23 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
             if url is None:
                 url = f"https://{match.group('domain')}"
             found.sources.append(Source(url, title, match.group("description").strip(), match.group("label").strip()))
-            i, j = _span_lines(lines, match.start(), match.end())
-            lines = lines[:i] + lines[j:]
-            joined = "\n".join(line.text for line in lines)
+            cards.append(_span_lines(lines, match.start(), match.end(), starts))
+        if cards:
+            dropped = {k for i, j in cards for k in range(i, j)}
+            lines = [line for k, line in enumerate(lines) if k not in dropped]
     kept: list[Line] = []
     label: str | None = None
+    following_of = [None] * len(lines)  # the next line with text after each line
+    upcoming = None
+    for index in range(len(lines) - 1, -1, -1):
+        following_of[index] = upcoming
+        if lines[index].text.strip():
+            upcoming = lines[index]
     for index, line in enumerate(lines):
         url = _URL_LINE.match(line.text)
         label_match = _LABEL_LINE.match(line.text)
         if label_match:
-            following = next((l for l in lines[index + 1 :] if l.text.strip()), None)
+            following = following_of[index]
             if following is not None and _URL_LINE.match(following.text):
                 label = label_match.group(1).strip()
                 continue

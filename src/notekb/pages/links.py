@@ -23,6 +23,7 @@ def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
 # attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
 _NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB_SRC = re.compile(r'src="nkb:asset/([^"<>\s]++)"')
 _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
 
@@ -46,7 +47,10 @@ def resolve_links(markdown: str, from_page: str) -> str:
             return label
         return f"[{label}]({link(from_page, path, anchor)})"
 
-    return _NKB.sub(replace, markdown)
+    markdown = _NKB.sub(replace, markdown)
+    if 'src="nkb:' in markdown:  # images a note wrote as HTML
+        markdown = _NKB_SRC.sub(lambda m: f'src="{link(from_page, nkb_target("asset", m.group(1), None)[0])}"', markdown)
+    return markdown
 
 
 def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:

@@ -23,7 +23,7 @@ from typing import Callable
 
 from notekb.pages import display_title, render_site
 from notekb.pipeline.clean import clean_note
-from notekb.pipeline.ids import _dedupe_papers, assign_ids
+from notekb.pipeline.ids import assign_ids, dedupe_papers
 from notekb.pipeline.link import link_note
 from notekb.pipeline.read import NOTE_SUFFIXES, read_note, scan_notes_folder
 from notekb.pipeline.route import route_note
@@ -181,7 +181,8 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     # The cache's notes are shared between builds and never altered: what changes is copied.
     renamed, taken = assign_ids([(n.rel, n.id) for n in notes], notes_dir)
     diagnostics += taken
-    notes = _dedupe_papers([_titled(dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n, registry) for n in notes])
+    notes, moved = dedupe_papers([_titled(dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n, registry) for n in notes], notes_dir)
+    diagnostics += moved
     assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)

@@ -12,6 +12,7 @@ import hashlib
 import os
 
 from notekb.formats.blog import Extracted, extract_sources, strip_boilerplate
+from notekb.formats.html import Context
 from notekb.formats.markdown import Notices, plain_inline
 from notekb.formats.plain import _is_short_title, to_blocks
 from notekb.pipeline.images import Images
@@ -29,14 +30,14 @@ def asset_folder(rel: str) -> str:
 
 def clean_note(raw: RawNote, registry: Registry) -> Note:
     """RawNote -> Note: boilerplate out, metadata in fields, structure rebuilt, digests split."""
-    lines = [Line(raw.first_line + k, t.replace("\t", "    ")) for k, t in enumerate(raw.text.split("\n"))]
-    # Non-breaking and zero-width spaces from web pages are plain spaces here.
-    lines = [Line(l.no, l.text.replace("\u00a0", " ").replace("\u200b", "").rstrip()) for l in lines]
+    # Tabs and non-breaking spaces from web pages are plain spaces here (read removed the invisible
+    # characters already).
+    lines = [Line(raw.first_line + k, t.replace("\t", "    ").replace("\u00a0", " ").rstrip()) for k, t in enumerate(raw.text.split("\n"))]
     found = Extracted()
     lines, removed = strip_boilerplate(lines, registry, found)
     lines = extract_sources(lines, registry, found)
     images = Images(raw.root or raw.source_dir, raw.source_dir, asset_folder(raw.rel)) if raw.source_dir else None
-    notices = Notices()
+    notices = Notices(context=Context(images.place if images else None, raw.meta.get("source")))
     blocks = to_blocks(lines, registry, images.place if images else None, notices)
     note_lang = raw.meta.get("lang") or detect_lang("\n".join(b.text for b in blocks if b.kind in ("para", "item")))
     diagnostics: list[Diagnostic] = [Diagnostic(raw.rel, message, level, line) for line, level, message in (images.refused if images else [])]
@@ -61,7 +62,7 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
                 title = plain_inline(content[0].text)
                 blocks = blocks[:index] + blocks[index + 1 :]
 
-    used: set[str] = set()
+    used: dict[str, int] = {}
     parts: list[Part] = []
     digest = split_digest(blocks)
     if digest:
@@ -96,7 +97,7 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
     title = " ".join(title.split()) if title else title
     title_inferred = not title
     if not title:
-        title = os.path.splitext(os.path.basename(raw.rel))[0]
+        title = " ".join(os.path.splitext(os.path.basename(raw.rel))[0].split())
     return Note(
         id=raw.id,
         rel=raw.rel,

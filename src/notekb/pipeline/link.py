@@ -18,6 +18,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from notekb.formats.markdown import finalize
 from notekb.registry import Registry
 from notekb.spans import regions, scan
 from notekb.text import NameScanner
@@ -116,14 +117,18 @@ def link_text(markdown: str, linker: Linker, part_model: str | None) -> str:
 
 
 def link_note(note: Note, registry: Registry) -> Note:
-    """A copy of the note with mentions linked in every section (the input stays as it was)."""
+    """A copy of the note with mentions linked in every section (the input stays as it was).
+
+    Linking is the last stage that reads the note's text, so its math and risky inline code are
+    written as HTML here (formats.markdown.finalize)."""
     linker = linker_for(registry)
     parts = []
     for part in note.parts:
         model = part.target.id if part.target and part.target.kind == "model" else None
         sections = []
         for section in part.sections:
-            body = link_text(section.body, linker, model)
-            sections.append(dataclasses.replace(section, body=body))
+            body = finalize(link_text(section.body, linker, model))
+            title = finalize(section.title) if section.title else section.title
+            sections.append(dataclasses.replace(section, body=body, title=title))
         parts.append(dataclasses.replace(part, sections=sections))
     return dataclasses.replace(note, parts=parts)

@@ -15,7 +15,10 @@ from notekb.formats.plain import Block
 from notekb.pipeline.body import blocks_to_markdown
 from notekb.pipeline.typography import polish
 from notekb.records import Section
-from notekb.text import count_scripts, detect_lang, slugify
+from notekb.text import KANA_RUNS, count_scripts, detect_lang, slugify
+
+
+MAX_CONTEXT = 3  # enclosing headings shown before an excerpt's own ("A › B › C")
 
 
 @dataclass
@@ -60,13 +63,19 @@ def _heading_title(block: Block) -> str:
     return f"{block.number}{separator}{block.text}"
 
 
-def _unique(anchor: str, used: set[str]) -> str:
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    """The anchor, or anchor-2, anchor-3, … when it is taken. `used` maps every anchor given out
+    to the next number to try after it, so a note of a thousand equal headings costs no search."""
     anchor = anchor or "section"
-    candidate, k = anchor, 1
-    while candidate in used:
+    if anchor not in used:
+        used[anchor] = 2
+        return anchor
+    k = used[anchor]
+    while f"{anchor}-{k}" in used:
         k += 1
-        candidate = f"{anchor}-{k}"
-    used.add(candidate)
+    used[anchor] = k + 1
+    candidate = f"{anchor}-{k}"
+    used[candidate] = 2
     return candidate
 
 
@@ -75,12 +84,14 @@ def _title_lang(title: str, body_lang: str) -> str:
     han, hangul, latin = count_scripts(title)
     if hangul:
         return "ko"
+    if han and KANA_RUNS.search(title):
+        return "ja"
     if han:
         return body_lang if body_lang.startswith("zh") else detect_lang(title, "zh-Hans")
     return "en" if latin else body_lang
 
 
-def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_anchor: str | None = None, notices: Notices | None = None) -> list[Section]:
+def make_sections(blocks: list[Block], default_lang: str, used: dict[str, int], intro_anchor: str | None = None, notices: Notices | None = None) -> list[Section]:
     """Split blocks at headings into Sections with depth, anchor, language and Markdown body
     (`notices` keeps what had to be changed, see blocks_to_markdown)."""
     notices = Notices() if notices is None else notices
@@ -113,7 +124,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
         sections.append(
             Section(
                 parent=parents[-1].anchor if parents else None,
-                context=" › ".join(p.title or "" for p in parents),
+                context=" › ".join(p.title or "" for p in parents[-MAX_CONTEXT:]),
                 anchor=anchor,
                 title=title,
                 level=level,

@@ -13,6 +13,20 @@ import re
 import nh3
 
 
+_SAFE_ANCHOR = re.compile(r"#[\w.~%-]*\Z")
+
+
+def safe_toc(items) -> list:
+    """A page's table of contents (MkDocs' toc items) without any entry whose link is not a plain
+    anchor of the page: themes write toc links unescaped, and a heading id is note text."""
+    kept = []
+    for item in items:
+        if _SAFE_ANCHOR.match(getattr(item, "url", "") or ""):
+            item.children = safe_toc(getattr(item, "children", []) or [])
+            kept.append(item)
+    return kept
+
+
 def plain_title(title_html: str) -> str:
     """A page title as MkDocs gives it (an HTML fragment from the page's first heading) made into
     text that shows as itself wherever a theme writes it: in <title> after `striptags` (which turns
