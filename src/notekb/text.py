@@ -145,7 +145,7 @@ def slugify(text: str, ascii_only: bool = False, max_words: int = 0) -> str:
 # Invisible and control characters that pasted text carries: zero-width spaces, direction marks and
 # overrides, word joiners, byte-order marks inside the text, soft hyphens, C0 controls but tab and
 # newline. "‎Gemini" with a U+200E in front must be Gemini to every stage.
-_INVISIBLE = {ord(c): None for c in "\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"}
+_INVISIBLE = {ord(c): None for c in "\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\ufff9\ufffa\ufffb"}
 _INVISIBLE |= {c: None for c in range(0x202A, 0x202F)} | {c: None for c in range(0x2066, 0x206A)}
 _INVISIBLE |= {c: None for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F: None}
 # U+200D stays where it joins two emoji (a family, a flag); elsewhere it is dropped.

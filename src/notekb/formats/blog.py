@@ -147,3 +147,69 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
             label = None
         kept.append(line)
     return kept
+
+
+MAX_CALL = 200  # characters: a call to action is short
+EDGE_PARAGRAPHS = 6  # paragraphs looked at at the end (half as many at the start)
+
+
+def _paragraphs(lines: list[Line]) -> list[tuple[int, int]]:
+    """[i, j) of each run of lines with text."""
+    out, start = [], None
+    for k, line in enumerate(lines):
+        if line.text.strip():
+            start = k if start is None else start
+        elif start is not None:
+            out.append((start, k))
+            start = None
+    if start is not None:
+        out.append((start, len(lines)))
+    return out
+
+
+def strip_calls_to_action(lines: list[Line], registry: Registry, names_content) -> tuple[list[Line], list[Removal]]:
+    """Sign-offs and calls to follow, like, share, subscribe, scan or tip at a note's start and
+    end, and machine-written appendices ("fact-check summary") at its end, found by a rule, not by
+    exact lines: a paragraph there that is short, says one of the calls in boilerplate.yml and
+    names no model or term (`names_content(text)`) is removed; nothing that carries content is."""
+    calls, appendices = registry.boilerplate.calls_to_action, registry.boilerplate.appendices
+    if not lines or calls is None:
+        return lines, []
+    paragraphs = _paragraphs(lines)
+    drop: set[int] = set()
+    removed: list[Removal] = []
+
+    def is_call(i: int, j: int) -> bool:
+        text = " ".join(lines[k].text.strip() for k in range(i, j))
+        return len(text) <= MAX_CALL and calls.search(text) is not None and not names_content(text)
+
+    def take(i: int, j: int, rule: str) -> None:
+        drop.update(range(i, j))
+        removed.extend(Removal(lines[k].no, rule, lines[k].text.strip()) for k in range(i, j) if lines[k].text.strip())
+
+    if appendices is not None:
+        for i, j in paragraphs[len(paragraphs) // 2 :]:
+            head = lines[i].text.strip().lstrip("#>*").strip()
+            if len(head) <= 60 and appendices.search(head):
+                for a, b in [p for p in paragraphs if p[0] >= i]:
+                    take(a, b, "machine-written appendix")
+                break
+    for i, j in reversed(paragraphs[-EDGE_PARAGRAPHS:]):
+        if i in drop:
+            continue
+        if not is_call(i, j):
+            break
+        take(i, j, "call to follow, like or share")
+    for i, j in paragraphs[: EDGE_PARAGRAPHS // 2]:
+        if i in drop or not is_call(i, j):
+            break
+        take(i, j, "call to follow, like or share")
+    if not drop:
+        return lines, []
+    kept = [line for k, line in enumerate(lines) if k not in drop]
+    while kept and (not kept[-1].text.strip() or _RULE.match(kept[-1].text)):  # a rule that ended the text
+        kept.pop()
+    return kept, sorted(removed, key=lambda r: r.line)
+
+
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin
+
+from notekb.formats.trusted import Trusted
 
 # Inline formatting; no attributes.
 INLINE_TAGS = {"b", "i", "em", "strong", "u", "s", "del", "ins", "sub", "sup", "br", "mark", "small", "kbd", "code", "abbr", "q", "cite", "dfn", "var", "samp", "wbr", "span", "a", "img"}
@@ -30,9 +32,20 @@ ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan", "align"}, "th
 _NUMBER_ATTRS = {"colspan", "rowspan", "start"}
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 VOID_TAGS = {"br", "hr", "wbr", "img"}
+EMBEDS = {"iframe", "video", "audio", "embed", "object", "frame"}  # shown as a link to what they embed
 MAX_TAG_DEPTH = 8  # HTML from a note nested deeper than this is dropped (no page depends on it)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _ATTR = re.compile(r"""([^\s"'<>/=`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?""")
+
+
+# Characters Markdown (or a table, attr_list, math) reads as syntax, as character references: text
+# written so inside HTML that notekb writes is never read as Markdown.
+MARKDOWN_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}|$~#"})
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML that no Markdown engine reads as syntax."""
+    return html.escape(text, quote=False).translate(MARKDOWN_REFERENCES)
 
 
 def unsafe_url(url: str) -> bool:
@@ -60,6 +73,7 @@ class Context:
     place_image: Callable[[str, int], str | None] | None = None  # target, line -> site path or None
     base_url: str | None = None  # where the note was first published: relative links resolve there
     line: int = 0  # the line of the text being made safe
+    trusted: Trusted = field(default_factory=Trusted)  # HTML notekb wrote while reading the note's format
 
     def link(self, url: str) -> str | None:
         """A link target as published, or None for a link that leads nowhere on the web (a file
@@ -106,6 +120,8 @@ class Balancer:
         name = _TAG_NAME.match(raw).group(1).lower()
         name = RENAMED.get(name, name)
         closing = raw.startswith("</")
+        if name in EMBEDS:
+            return "" if closing else self._embedded(_attributes(raw))
         if name not in SAFE_TAGS:
             return html.escape(raw, quote=False)  # shown as text
         if name in VOID_TAGS:
@@ -135,6 +151,14 @@ class Balancer:
             if top == name:
                 break
         return "".join(out)
+
+    def _embedded(self, attrs: dict[str, str]) -> str:
+        """An embedded page or player (a video, a slide deck) is not embedded here: a line says it
+        was there and links to it."""
+        src = (attrs.get("src") or attrs.get("data") or "").strip()
+        url = src if re.match(r"https?://", src, re.I) and not unsafe_url(src) else None
+        shown = f'<a href="{html.escape(url)}">{html_text(url.split("://", 1)[1][:80])}</a>' if url else ""
+        return f'<span class="nkb-missing-figure nkb-embed" role="note">原文此处嵌入了外部内容{"：" + shown if shown else ""}</span>'
 
     def _opening(self, name: str, attrs: dict[str, str]) -> str | None:
         kept = []

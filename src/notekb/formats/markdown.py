@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from notekb.formats.html import MAX_TAG_DEPTH, Balancer, Context, unsafe_url
+from notekb.formats.html import MAX_TAG_DEPTH, Balancer, Context, html_text, unsafe_url
 from notekb.formats.math import math_html
 from notekb.records import Diagnostic
 from notekb.spans import ALL_KINDS, Span, apply_edits, regions, scan
@@ -88,6 +88,29 @@ def safe_markdown(text: str, stray: Counter | None = None, context: Context | No
 
 neutralize_markdown = safe_markdown  # the name used before; kept for one release
 
+def retarget(markdown: str, prefixes: tuple[str, ...], new_target) -> str:
+    """Every link whose target starts with one of `prefixes` given `new_target(target)` instead,
+    or, where that is None, made text (its label stays)."""
+    if not any(p in markdown for p in prefixes):
+        return markdown
+    found = scan(markdown).spans
+    labels = {s.end: s for s in found if s.kind == "label" and not s.image}
+    edits = []
+    for span in found:
+        if span.kind != "target" or span.start not in labels:
+            continue
+        target = markdown[span.start + 1 : span.end - 1].strip()
+        if not target.startswith(prefixes):
+            continue
+        new = new_target(target)
+        if new is None:
+            label = labels[span.start]
+            edits += [(label.start, label.start + 1, ""), (label.end - 1, span.end, "")]
+        elif new != target:
+            edits.append((span.start, span.end, f"({new})"))
+    return apply_edits(markdown, edits)
+
+
 _FINAL_KINDS = frozenset({"math", "code", "fence"})
 
 
@@ -112,17 +135,9 @@ def finalize(markdown: str) -> str:
             content = piece[ticks:-ticks]
             if len(content) > 2 and content.startswith(" ") and content.endswith(" "):
                 content = content[1:-1]
-            edits.append((start, end, f"<code>{markdown_safe_text(content)}</code>"))
+            edits.append((start, end, f"<code>{html_text(content)}</code>"))
     return apply_edits(markdown, edits)
 
-
-def markdown_safe_text(text: str) -> str:
-    """Text as HTML that no Markdown engine reads as syntax: escaped, and Markdown's characters
-    written as character references."""
-    return html.escape(text, quote=False).translate(_MARKDOWN_REFERENCES)
-
-
-_MARKDOWN_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}|$~"})
 
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^()]*\))\s*$""")
 

@@ -17,6 +17,8 @@ import html
 import re
 from functools import lru_cache
 
+from notekb.formats.html import MARKDOWN_REFERENCES
+
 MATH_CLASS = "nkb-math"
 # What math-core writes, and so what the sanitizer allows (publish.sanitize): tags and attributes.
 MATHML_TAGS = {
@@ -33,8 +35,7 @@ MATH_STYLES = {"color", "padding-left", "padding-right", "padding-top", "padding
 
 _DELIMITERS = [("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), ("$", "$", False)]
 _ENVIRONMENT = re.compile(r"\\begin\{([A-Za-z*]+)\}")
-# Characters Markdown (or a table, or attr_list) reads as syntax, in MathML's text: references.
-_MARKDOWN_SAFE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}|$~"})
+_MARKDOWN_SAFE = MARKDOWN_REFERENCES
 
 
 @lru_cache(maxsize=1)

@@ -100,6 +100,26 @@ def html_block_end(lines: list[Line], i: int) -> int:
     return i + 1
 
 
+MAX_MATH_BLOCK = 100  # lines
+_BEGIN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
+
+
+def math_block_end(lines: list[Line], i: int) -> int:
+    """The end (exclusive) of a display formula that opens on line i ($$, \\[, \\begin{…}) and
+    closes on a later line; i + 1 when it closes on the same line or nowhere near."""
+    text = lines[i].text.strip()
+    begin = _BEGIN.match(text)
+    opener, closer = ("$$", "$$") if text.startswith("$$") else ("\\[", "\\]") if text.startswith("\\[") else (begin.group(0), f"\\end{{{begin.group(1)}}}")
+    if closer in text[len(opener) :]:
+        return i + 1
+    for k in range(i + 1, min(len(lines), i + MAX_MATH_BLOCK)):
+        if not lines[k].text.strip():
+            return i + 1  # a blank line: not one formula
+        if closer in lines[k].text:
+            return k + 1
+    return i + 1
+
+
 def _is_short_title(text: str, limit: int = 40) -> bool:
     return 0 < len(text) <= limit and not _SENTENCE_PUNCT.search(text)
 
@@ -178,6 +198,11 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
         stripped = text.strip()
         if not stripped:
             blocks.append(Block("blank", line.no))
+            i += 1
+            continue
+        fragment = notices.context.trusted.block(text) if notices is not None else None
+        if fragment is not None:  # a box or placeholder notekb wrote while reading the note's format
+            blocks.append(Block("trusted", line.no, str(fragment)))
             i += 1
             continue
         opener = fence_opener(text)
@@ -271,6 +296,12 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
             blocks.append(Block("item", line.no, ordered.group(3).strip(), indent=len(ordered.group(1)), ordered=True, number=ordered.group(2)))
             i += 1
             continue
+        if stripped.startswith(("$$", "\\[", "\\begin{")):
+            end = math_block_end(lines, i)
+            if end > i + 1:  # a formula written over several lines: one block, as the author meant
+                blocks.append(Block("raw", line.no, "\n".join(l.text.strip() for l in lines[i:end])))
+                i = end
+                continue
         if stripped.startswith("<"):
             end = html_block_end(lines, i)
             blocks.append(Block("raw", line.no, "\n".join(l.text.rstrip() for l in lines[i:end])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from notekb.pages.markdown import PAGE_LANG, heading, lang_attr, link, md_escape, note_path, wrap_lang
+from notekb.pages.markdown import PAGE_LANG, heading, lang_attr, link, md_escape, note_path, own_links, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Part, Section
 from notekb.registry import Registry
@@ -71,7 +71,7 @@ def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
     pieces += [section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown) for s in excerpt.sections]
     lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
     anchor = "-".join(x for x in ("x", first.topic or "", excerpt.note.id, excerpt.part.anchor) if x)
-    return wrap_lang("\n\n".join(pieces), lang, "nkb-excerpt", anchor=anchor)
+    return wrap_lang(own_links("\n\n".join(pieces), excerpt.note.id), lang, "nkb-excerpt", anchor=anchor)
 
 
 def display_title(note: Note, registry: Registry) -> str:

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, link, md_escape, model_path
+from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, link, md_escape, model_path, note_path, paper_path
 from notekb.pages.memo import remember
 from notekb.records import Page
 from notekb.registry import Registry
@@ -22,7 +22,7 @@ def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], 
 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
 # attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
-_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset|note|paper|find)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
 _NKB_SRC = re.compile(r'src="nkb:asset/([^"<>\s]++)"')
 _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
@@ -34,6 +34,10 @@ def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
         return GLOSSARY_PATH, target
     if kind == "asset":
         return f"assets/notes/{target}", ""
+    if kind == "note":
+        return note_path(target), anchor or ""
+    if kind == "paper":
+        return paper_path(target), anchor or ""
     return REFERENCES_PATH, target
 
 
@@ -42,6 +46,8 @@ def resolve_links(markdown: str, from_page: str) -> str:
 
     def replace(match: re.Match) -> str:
         label, kind, target, anchor = match.groups()
+        if kind == "find":  # named nothing on the site (pipeline.crosslinks): text
+            return label
         path, anchor = nkb_target(kind, target, anchor)
         if path == from_page and kind == "model":
             return label
@@ -58,7 +64,8 @@ def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
     pages that do not change between two `mkdocs serve` rebuilds)."""
     out = []
     for match in _NKB.finditer(markdown):
-        out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
+        if match.group(2) != "find":
+            out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
     folder = posixpath.dirname(path)
     for match in _MD_LINK.finditer(markdown):
         url = match.group(1) or match.group(2)

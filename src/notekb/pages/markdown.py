@@ -90,3 +90,9 @@ def md_escape(text: str) -> str:
 
 
 _MD_ESCAPES = {ord(c): "\\" + c for c in "\\`*_[]|{}"} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("$"): "&#36;"}
+
+
+def own_links(markdown: str, note_id: str) -> str:
+    """A note's links to its own headings (`nkb:note/.#anchor`, see pipeline.sections) pointed at
+    its page, so that they lead there from any page the section is shown on."""
+    return markdown.replace("](nkb:note/.#", f"](nkb:note/{note_id}#") if "nkb:note/.#" in markdown else markdown

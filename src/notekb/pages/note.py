@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from notekb.pages.excerpts import section_markdown
-from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, reference_for_arxiv, wrap_lang
+from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, own_links, reference_for_arxiv, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Page, Part, Section
 from notekb.registry import Registry
@@ -86,7 +86,7 @@ def note_page(note: Note, registry: Registry) -> Page:
             used = _used_in(part, section, registry, path)
             if used:
                 body.append(used)
-    content = "\n\n".join(body)
+    content = own_links("\n\n".join(body), note.id)
     if base_lang(note.lang) != PAGE_LANG:
         content = wrap_lang(content, note.lang, "nkb-note-body")
     out.append(content)

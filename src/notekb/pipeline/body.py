@@ -81,6 +81,7 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
     are cut; `notices` keeps what was changed."""
     notices = Notices() if notices is None else notices
     capped = notices.capped
+    trusted = notices.context.trusted
     zh = lang.startswith("zh")
     out: list[str] = []
     list_stack: list[int] = []  # indentation of each open list level
@@ -104,7 +105,7 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
             marker = f"{block.number}." if block.ordered else "-"
             # Cut before made safe: what starts a new paragraph is then checked as such.
             text = notices.safe(notices.split_long(block.text, "\n\n" + "    " * (depth + 1), block.line), block.line)
-            line = "    " * depth + f"{marker} " + (polish(text) if zh else text)
+            line = "    " * depth + f"{marker} " + trusted.put_back(polish(text) if zh else text)
             if last_kind == "item":
                 out[-1] += "\n" + line
             else:
@@ -115,17 +116,21 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
         if block.kind == "para":
             own = paragraph_lang(block.text, lang)
             text = notices.safe(notices.split_long(block.text, "\n\n", block.line), block.line)
-            out.append(_marked(_para_markdown(text, zh and own is None or (own or "").startswith("zh")), own))
+            if text.startswith("#"):  # "#tag" at a paragraph's start would be a heading to Python-Markdown
+                text = "\\" + text
+            out.append(_marked(trusted.put_back(_para_markdown(text, zh and own is None or (own or "").startswith("zh"))), own))
         elif block.kind == "code":
             fence = _code_fence(block.text)
             out.append(f"{fence}{block.lang or ''}\n{block.text}\n{fence}")
         elif block.kind == "figure":
             out.append(figure_placeholder(block.text))
+        elif block.kind == "trusted":
+            out.append(trusted.fragments[int(block.text)])
         elif block.kind == "raw":
             text = block.text
             if not fence_opener(text.lstrip().split("\n", 1)[0]):  # code is not read for Markdown
                 text = notices.split_long(text, "\n>\n" if text.lstrip().startswith(">") else "\n\n", block.line)
-            text = _cap_quotes(notices.safe(text, block.line), capped, block.line)
+            text = trusted.put_back(_cap_quotes(notices.safe(text, block.line), capped, block.line))
             if previous is not None and previous.kind == "raw" and previous.line + 1 == block.line and block.text.lstrip()[:1] in ("|", ">") and previous.text.lstrip()[:1] == block.text.lstrip()[:1]:
                 out[-1] += "\n" + text  # table rows and quote lines stay one block
             else:

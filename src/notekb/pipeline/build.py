@@ -23,6 +23,7 @@ from typing import Callable
 
 from notekb.pages import display_title, render_site
 from notekb.pipeline.clean import clean_note
+from notekb.pipeline.crosslinks import resolve_finds
 from notekb.pipeline.ids import assign_ids, dedupe_papers
 from notekb.pipeline.link import link_note
 from notekb.pipeline.read import NOTE_SUFFIXES, read_note, scan_notes_folder
@@ -183,6 +184,7 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     diagnostics += taken
     notes, moved = dedupe_papers([_titled(dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n, registry) for n in notes], notes_dir)
     diagnostics += moved
+    notes = resolve_finds(notes)
     assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)
