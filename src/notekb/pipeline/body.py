@@ -6,8 +6,10 @@ through typography, and nesting and paragraph length are bounded.
 
 from __future__ import annotations
 
+import html
 import re
 
+from notekb.formats.emphasis import balance_emphasis
 from notekb.formats.markdown import MAX_LIST_DEPTH, MAX_QUOTE_DEPTH, Notices
 from notekb.formats.plain import _SENTENCE_PUNCT, Block, figure_placeholder
 from notekb.pipeline.typography import polish
@@ -54,6 +56,15 @@ def _code_fence(code: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def figures_placeholder(labels: list[str]) -> str:
+    """One stand-in for several figures the author did not paste, one after the other."""
+    if len(labels) == 1:
+        return figure_placeholder(labels[0])
+    names = "、".join(f"<code>{html.escape(label.rsplit('/', 1)[-1], quote=False)}</code>" for label in labels)
+    full = html.escape(" · ".join(labels))
+    return f'<div class="nkb-missing-figure" role="note" title="{full}">原文此处有 {len(labels)} 张图，未随笔记提供：{names}</div>'
+
+
 def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None = None) -> str:
     """Markdown for a run of blocks: one paragraph per line, nested lists, fenced code.
 
@@ -67,6 +78,7 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
     list_stack: list[int] = []  # indentation of each open list level
     previous: Block | None = None  # the block before, None after a blank line
     last_kind = ""  # kind of the last non-blank block: list items separated by blanks stay one list
+    figures: list[str] = []  # the run of missing figures the last placeholder names
     for block in blocks:
         if block.kind not in ("item", "blank"):
             list_stack = []
@@ -83,7 +95,7 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
                     capped.append(block.line)
             depth = len(list_stack) - 1
             marker = f"{block.number}." if block.ordered else "-"
-            text = notices.safe(block.text, block.line)
+            text = balance_emphasis(notices.safe(block.text, block.line))
             text = polish(text) if zh else text
             line = "    " * depth + f"{marker} " + notices.split_long(text, "\n\n" + "    " * (depth + 1), block.line)
             if last_kind == "item":
@@ -94,14 +106,19 @@ def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None =
             previous = block
             continue
         if block.kind == "para":
-            out.append(notices.split_long(_para_markdown(notices.safe(block.text, block.line), zh), "\n\n", block.line))
+            out.append(notices.split_long(_para_markdown(balance_emphasis(notices.safe(block.text, block.line)), zh), "\n\n", block.line))
         elif block.kind == "code":
             fence = _code_fence(block.text)
             out.append(f"{fence}{block.lang or ''}\n{block.text}\n{fence}")
         elif block.kind == "figure":
-            out.append(figure_placeholder(block.text))
+            if last_kind == "figure":  # figures one after the other: one line naming them all
+                figures.append(block.text)
+                out[-1] = figures_placeholder(figures)
+            else:
+                figures = [block.text]
+                out.append(figure_placeholder(block.text))
         elif block.kind == "raw":
-            text = _cap_quotes(notices.safe(block.text, block.line), capped, block.line)
+            text = _cap_quotes(balance_emphasis(notices.safe(block.text, block.line)), capped, block.line)
             if not fence_opener(block.text.lstrip().split("\n", 1)[0]):  # code is not read for Markdown
                 text = notices.split_long(text, "\n>\n" if text.startswith(">") else "\n\n", block.line)
             if previous is not None and previous.kind == "raw" and previous.line + 1 == block.line and block.text.lstrip()[:1] in ("|", ">") and previous.text.lstrip()[:1] == block.text.lstrip()[:1]:
