@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from notekb.pages.excerpts import section_markdown
+from notekb.pages.excerpts import has_text, section_markdown
 from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, reference_for_arxiv, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Page, Part, Section
@@ -27,7 +27,7 @@ def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> s
 def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -> str:
     """On a note page, under each section: the model page and topic where it is shown."""
     target = part.target
-    if target is None or target.kind != "model" or not section.body.strip():
+    if target is None or target.kind != "model" or not has_text(section):
         return ""
     model = registry.model_by_id[target.id]
     topic = registry.topic_by_id.get(section.topic or "")
@@ -53,7 +53,8 @@ def note_page(note: Note, registry: Registry) -> Page:
         rows.append(f"| 原文与出处 | {' · '.join(links)} |")
     if note.tags:
         rows.append(f"| 标签 | {md_escape(', '.join(note.tags))} |")
-    rows.append(f"| 文件 | <code>notes/{html.escape(note.rel)}</code> |")
+    # A long path wraps at its separators on a phone, not anywhere (or not at all).
+    rows.append(f"| 文件 | <code class=\"nkb-path\">{'/<wbr>'.join(html.escape(x) for x in ('notes/' + note.rel).split('/'))}</code> |")
     if not note.is_digest:
         rows.append(f"| 收录于 | {_where_used(note, note.parts[0], registry, path)} |")
     out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
