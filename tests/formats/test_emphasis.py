@@ -18,6 +18,7 @@ from notekb.formats.emphasis import balance_emphasis
         ("只有这个 *** 孤零零", "只有这个  孤零零"),
         ("**外层 __内层** 收尾", "**外层 内层** 收尾"),  # opened inside a pair, closed nowhere
         ("__要点 没有收尾", "要点 没有收尾"),
+        ("__要点 见 max__len", "要点 见 max__len"),  # "_" inside a word closes nothing
     ],
 )
 def test_unpaired_runs_are_removed(text, expected):
