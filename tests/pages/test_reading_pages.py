@@ -56,7 +56,7 @@ def test_notes_without_a_title_are_named_after_their_model_and_what_is_known_of_
     assert note(site, "000_0a32c9c4a1112e15").title == "Gemini 1.0 笔记"
     assert note(site, "001_0fd4e0d5ad12595e").title == "Gemini 2.5 笔记"
     assert note(site, "gemma-untitled").title == "Gemma 笔记（林小舟，2024-03-02）"  # front matter's author and date
-    assert note(site, "gemini25-from-site").title == "Gemini 2.5 笔记（blog.example.net，2024-05-01）"  # no author: the site
+    assert note(site, "gemini-2-5-thinking-budget-notes-copied-from-a-blog-post-without-a-title").title == "Gemini 2.5 笔记（blog.example.net，2024-05-01）"  # no author: the site
     assert re.fullmatch(r"论文速递：Gemini 1\.5 等 \d+ 篇论文", note(site, "004_c634153634caeac2").title)
 
 
@@ -82,7 +82,7 @@ def test_no_page_shows_a_file_name_as_a_title_and_urls_stay(site):
 
 def test_the_file_name_is_metadata_on_the_note_page(site):
     markdown = pages(site)["notes/000_0a32c9c4a1112e15.md"]
-    assert '| 文件 | <code class="nkb-path">notes/<wbr>000_0a32c9c4a1112e15.txt</code> |' in markdown  # wraps after "/"
+    assert '| 文件 | <code class="nkb-path"><span>notes/</span><wbr><span>000_0a32c9c4a1112e15.txt</span></code> |' in markdown  # wraps after "/"
     assert markdown.startswith("# Gemini 1.0 笔记\n")
 
 

@@ -36,6 +36,14 @@ def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -
     return f'<p class="nkb-used" markdown>收录于 [{md_escape(label)}]({link(from_page, model_path(model.id), anchor)})</p>'
 
 
+def path_code(path: str) -> str:
+    """A file path as code that wraps on a phone at its separators first: each folder a piece
+    that breaks only when it is wider than the screen (notekb.css), a break allowed after "/"."""
+    parts = path.split("/")
+    pieces = [f"<span>{html.escape(part)}/</span><wbr>" for part in parts[:-1]] + [f"<span>{html.escape(parts[-1])}</span>"]
+    return f'<code class="nkb-path">{"".join(pieces)}</code>'
+
+
 def note_page(note: Note, registry: Registry) -> Page:
     path = note_path(note.id)
     title = note.title  # pipeline made it the display title
@@ -53,8 +61,7 @@ def note_page(note: Note, registry: Registry) -> Page:
         rows.append(f"| 原文与出处 | {' · '.join(links)} |")
     if note.tags:
         rows.append(f"| 标签 | {md_escape(', '.join(note.tags))} |")
-    # A long path wraps at its separators on a phone, not anywhere (or not at all).
-    rows.append(f"| 文件 | <code class=\"nkb-path\">{'/<wbr>'.join(html.escape(x) for x in ('notes/' + note.rel).split('/'))}</code> |")
+    rows.append(f"| 文件 | {path_code('notes/' + note.rel)} |")
     if not note.is_digest:
         rows.append(f"| 收录于 | {_where_used(note, note.parts[0], registry, path)} |")
     out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
