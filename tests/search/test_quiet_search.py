@@ -121,3 +121,44 @@ def test_results_are_grouped_by_page_with_the_best_few_sections_and_the_count_of
     assert int(shown["pages"]) == everything["pages"] < everything["sections"]
     assert re.match(rf"{everything['pages']} 个页面", shown["meta"]), shown["meta"]
     assert len(items) == min(10, everything["pages"])
+
+
+def test_marks_are_whole_tokens_and_snippets_show_the_typed_word(box, built_site):
+    """A synonym's word ("tpu" of "TPU v5p") is marked as a whole token, not as the start of
+    TPUv4; a section that says the typed word shows it in its snippet, whatever else it says first."""
+    ask(box, "TPUv5p")
+    marks = box.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-notekb-list] mark')).map(m =>
+             [m.textContent, (m.nextSibling && m.nextSibling.textContent || ' ')[0], m.closest('a').getAttribute('href')])"""
+    )
+    assert marks
+    assert not [m for m in marks if re.match(r"[A-Za-z0-9]", m[1])], marks  # "TPU|v4" would be a piece of a token
+    shown = ask(box, "TPUv5p")
+    home = [r for item in shown["items"] for r in item if page_of(r["href"]) == ""]
+    assert home and "tpuv5p" in article(built_site, "").get_text().lower()  # the home page says TPUv4 first, then TPUv5p
+    assert all("TPUv5p" in r["marks"] for r in home), home
+
+
+def marked(box, text: str, surfaces: list[str], exact: list[str] = ()) -> tuple[str, list[str]]:
+    """search.js's snippet of a text: its plain text and what it marks."""
+    return tuple(box.evaluate(
+        """([text, surfaces, exact]) => { const div = document.createElement('div');
+             div.innerHTML = window.notekbSearch.snippet(text, surfaces, new Set(exact));
+             return [div.textContent, Array.from(div.querySelectorAll('mark')).map(m => m.textContent)]; }""",
+        [text, list(surfaces), list(exact)],
+    ))
+
+
+def test_a_word_is_marked_where_a_token_starts_and_a_synonym_only_as_a_whole_token(box):
+    _, marks = marked(box, "RMSNorm 之后还有一次 norm 操作", ["norm"])
+    assert marks == ["norm"]  # not the "Norm" of RMSNorm, which the index does not match either
+    _, marks = marked(box, "Gemini 在 TPUv4 与 TPU 上训练", ["tpu"], ["tpu"])
+    assert marks == ["TPU"]  # a synonym's word, whole
+    _, marks = marked(box, "typing gemi… finds Gemini", ["gemi"])
+    assert marks == ["gemi", "Gemi"]  # what the reader types is marked as a prefix too
+
+
+def test_a_snippet_is_taken_around_the_typed_word(box):
+    text = "稀疏 MoE 层" + "，中间是一段很长的说明文字" * 20 + "，这里才写到混合专家的名字。"
+    shown, marks = marked(box, text, ["混合专家", "moe"], ["moe"])
+    assert "混合专家" in marks and shown.startswith("…")  # not the synonym met first, 250 characters earlier

@@ -130,13 +130,15 @@
         if (!stop.has(run)) surfaces.push(run);
       }
     });
+    // Letters and digits run together: the whole token is what is marked. Its pieces are marked
+    // too only for a name and its version ("gemini1.5": "Gemini 1.5"), not "tpuv" of "tpuv5p".
     var pieces = new Set();
     COMPOUND.lastIndex = 0;
     while ((m = COMPOUND.exec(q))) {
       if (/[a-z]/.test(m[0]) && /[0-9]/.test(m[0])) {
         whole.push({ tok: m[0], prefix: false });
         surfaces.push(m[0]);
-        m[0].match(/[0-9]+(?:\.[0-9]+)*/g).forEach(function (n) { pieces.add(n); });  // a number inside it is no surface of its own
+        if (!/^[a-z]{2,}[0-9]+(?:\.[0-9]+)*$/.test(m[0])) (m[0].match(LATIN) || []).forEach(function (x) { pieces.add(x); });
       }
     }
     LATIN.lastIndex = 0;
@@ -297,7 +299,7 @@
       var vs = variants(q, m.synonyms || []);
       var base = terms(q, stop);
       var anyTerms = vs.some(function (v) { return terms(v.q, stop).required.length > 0; });
-      if (!anyTerms) return { short: true, results: [], pages: [], surfaces: [] };
+      if (!anyTerms) return { short: true, results: [], pages: [], surfaces: [], exact: new Set() };
       return Promise.all(vs.map(function (v) { return scoreVariant(v, m); })).then(function (maps) {
         var best = new Map(), surfaces = new Set(base.surfaces);
         maps.forEach(function (mp, i) {
@@ -317,7 +319,7 @@
           if (!byPage.has(page)) byPage.set(page, []);
           byPage.get(page).push(r);
         });
-        return { short: false, results: ranked, pages: Array.from(byPage.values()), surfaces: Array.from(surfaces) };
+        return { short: false, results: ranked, pages: Array.from(byPage.values()), surfaces: Array.from(surfaces), exact: synonymOnly(base.surfaces, surfaces) };
       });
     });
   }
@@ -326,29 +328,45 @@
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
 
+  /* The surfaces that only a synonym brought ("tpu" of "TPU v5p"): marked as whole tokens only, not
+     as the start of a longer one ("TPUv4"); what the reader typed is also marked as a prefix. */
+  function synonymOnly(typed, all) {
+    var mine = new Set(typed), out = new Set();
+    all.forEach(function (s) { if (!mine.has(s)) out.add(s); });
+    return out;
+  }
+
   /* Occurrences of the (folded) surfaces in original text, as [start, end) of the original. */
-  function matches(text, surfaces) {
+  function matches(text, surfaces, exact) {
     var f = foldWithMap(text), spans = [];
-    surfaces.forEach(function (s) {
+    surfaces.forEach(function (s, rank) {
       if (!s) return;
+      // A word of letters or digits is marked where a token starts ("tpu" in "TPUv4", not
+      // "of" in "often"), as the index matched it; Chinese and Korean anywhere.
+      var latin = /^[a-z0-9]/.test(s);
       var i = f.text.indexOf(s);
       while (i !== -1) {
-        spans.push([f.map[i], f.map[i + s.length]]);
-        i = f.text.indexOf(s, i + s.length);
+        var starts = !latin || i === 0 || !/[a-z0-9]/.test(f.text[i - 1]);
+        var ends = !latin || !exact || !exact.has(s) || !/[a-z0-9]/.test(f.text[i + s.length] || "");
+        if (starts && ends) spans.push([f.map[i], f.map[i + s.length], rank]);
+        i = f.text.indexOf(s, i + (latin ? 1 : s.length));
       }
     });
     spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var merged = [];
     spans.forEach(function (s) {
       var last = merged[merged.length - 1];
-      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push(s.slice());
+      if (last && s[0] <= last[1]) { last[1] = Math.max(last[1], s[1]); last[2] = Math.min(last[2], s[2]); } else merged.push(s.slice());
     });
     return merged;
   }
 
-  function snippet(text, surfaces) {
-    var spans = matches(text, surfaces);
-    var start = spans.length ? Math.max(0, spans[0][0] - 40) : 0;
+  function snippet(text, surfaces, exact) {
+    var spans = matches(text, surfaces, exact);
+    // Around the first match of the surface that matters most: the reader's own words come first.
+    var first = null;
+    spans.forEach(function (s) { if (!first || s[2] < first[2]) first = s; });
+    var start = first ? Math.max(0, first[0] - 40) : 0;
     var end = Math.min(text.length, start + 160);
     var html = start > 0 ? "…" : "", pos = start;
     spans.forEach(function (s) {
@@ -389,7 +407,7 @@
           var heading = i === 0 ? "<h1>" + escapeHtml(d.p) + (d.t && d.t !== d.p ? " › " + escapeHtml(d.t) : "") + "</h1>" : "<h2>" + escapeHtml(d.t || d.p) + "</h2>";
           var cls = i === 0 ? "md-search-result__article md-search-result__article--document md-typeset" : "md-search-result__article md-typeset";
           return '<a href="' + escapeHtml(href(d.u, query)) + '" class="md-search-result__link" tabindex="-1" data-notekb-result>' +
-            '<article class="' + cls + '">' + heading + "<p>" + snippet(d.x, outcome.surfaces) + "</p></article></a>";
+            '<article class="' + cls + '">' + heading + "<p>" + snippet(d.x, outcome.surfaces, outcome.exact) + "</p></article></a>";
         });
         var rest = top[k].length - records.length;
         if (rest > 0) htmlParts.push('<div class="nkb-result-more">' + escapeHtml(T.moreSections.replace("#", rest)) + "</div>");
@@ -481,8 +499,9 @@
     if (!q || !content) return;
     (HAS_HAN.test(q) ? loadT2S() : Promise.resolve()).then(function () { return loadManifest(); }).then(function (m) {
       // The same surfaces as the results showed: the query's and its synonyms', never stop words.
-      var folded = fold(q).trim(), stop = stopWords(m), surfaces = new Set(terms(folded, stop).surfaces);
+      var folded = fold(q).trim(), stop = stopWords(m), typed = terms(folded, stop).surfaces, surfaces = new Set(typed);
       variants(folded, m.synonyms || []).forEach(function (v) { terms(v.q, stop).surfaces.forEach(function (s) { surfaces.add(s); }); });
+      var exact = synonymOnly(typed, surfaces);
       var walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT, {
         acceptNode: function (node) {
           return node.parentElement.closest("pre, code, mark, .headerlink, script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
@@ -492,7 +511,7 @@
       while (walker.nextNode()) nodes.push(walker.currentNode);
       var wanted = Array.from(surfaces).filter(function (s) { return Array.from(s).length >= 2 || /[0-9]/.test(s); });
       nodes.forEach(function (node) {
-        var spans = matches(node.nodeValue, wanted);
+        var spans = matches(node.nodeValue, wanted, exact);
         if (!spans.length) return;
         var frag = document.createDocumentFragment(), pos = 0, text = node.nodeValue;
         spans.forEach(function (s) {
