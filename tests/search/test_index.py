@@ -104,10 +104,12 @@ def test_a_section_text_leaves_out_what_labels_it():
             '<h2 id="architecture">模型架构</h2><div id="x-architecture-003" class="nkb-excerpt" lang="zh-Hans">'
             '<div class="nkb-source" lang="zh-Hans"><p>来源：<a href="#">某篇笔记</a> · 简体中文</p></div>'
             '<p>沿用解码器。</p><div class="nkb-missing-figure" role="note" title="t1">原文此处有图，未随笔记提供：<code>t1</code></div></div>'
-            '<p class="nkb-used">收录于 <a href="#">Gemma › 模型架构</a></p>')
+            '<p class="nkb-used">收录于 <a href="#">Gemma › 模型架构</a></p>'
+            '<h2 id="meta">文件</h2><p><code class="nkb-path"><span>notes/</span><wbr><span>003_85ea77ce.txt</span></code> 之后</p>')
     docs = {d.url: d for d in page_docs(html, "models/gemma/", "Gemma")}
     assert docs["models/gemma/#gemma"].text == "2024-02-21"  # no "项目 内容", no "发布"
     assert docs["models/gemma/#x-architecture-003"].text == "沿用解码器。"
+    assert docs["models/gemma/#meta"].text == "之后"  # a note's file path is no text to find
 
 
 def test_glossary_and_reference_entries_are_sections_of_their_own():

@@ -38,12 +38,12 @@ _ID = re.compile(r"""\bid=["']([^"']*)["']""")
 # Nor what labels a section rather than says something (issue 14: snippets began with them): the
 # source label of an excerpt, the header row of a facts table ("项目 内容"), "used in" lines,
 # missing-figure placeholders, the glossary's jump bar and language labels, and the lists of pages
-# that mention an entry (titles of other pages, like "what links here").
+# that mention an entry (titles of other pages, like "what links here"), a note's file path.
 _SKIPPED = re.compile(
     r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>"
     r"|<div\b[^>]*class=\"(?:nkb-backlinks|nkb-source|nkb-missing-figure)\"[^>]*>.*?</div>"
     r"|<thead\b.*?</thead>|<p\b[^>]*class=\"(?:nkb-used|nkb-entry-links)\"[^>]*>.*?</p>|<nav\b[^>]*class=\"nkb-jump\"[^>]*>.*?</nav>"
-    r"|<dt\b.*?</dt>",
+    r"|<dt\b.*?</dt>|<code class=\"nkb-path\">.*?</code>",
     re.S,
 )
 # Pages that only list other pages' titles: searching them finds nothing the pages themselves lack.
