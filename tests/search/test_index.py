@@ -100,7 +100,7 @@ def test_writing_only_what_changed_over_the_last_build_gives_the_same_files(tmp_
 def test_a_section_text_leaves_out_what_labels_it():
     """Issue 14: snippets began with a facts table's header row or an excerpt's source label."""
     html = ('<h1 id="gemma">Gemma</h1><div class="nkb-facts"><table><thead><tr><th>项目</th><th>内容</th></tr></thead>'
-            '<tbody><tr><td>发布</td><td>2024-02-21</td></tr></tbody></table></div>'
+            '<tbody><tr><td>发布</td><td>2024-02-21 <small>（<a href="#">见笔记</a>）</small></td></tr></tbody></table></div>'
             '<h2 id="architecture">模型架构</h2><div id="x-architecture-003" class="nkb-excerpt" lang="zh-Hans">'
             '<div class="nkb-source" lang="zh-Hans"><p>来源：<a href="#">某篇笔记</a> · 简体中文</p></div>'
             '<p>沿用解码器。</p><div class="nkb-missing-figure" role="note" title="t1">原文此处有图，未随笔记提供：<code>t1</code></div></div>'

@@ -51,6 +51,7 @@ UNINDEXED = {"notes/", "papers/"}
 # A facts box's row labels ("发布", "来源笔记") name its values; the values are the text.
 _FACTS = re.compile(r"<div\b[^>]*class=\"nkb-(?:facts|meta)\"[^>]*>.*?</table>", re.S)
 _ROW_LABEL = re.compile(r"<tr>\s*<td\b[^>]*>.*?</td>", re.S)
+_SMALL = re.compile(r"<small>.*?</small>", re.S)  # and its "（见笔记）" links
 _BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -69,7 +70,7 @@ def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
         return []
     page_html = _SKIPPED.sub(" ", page_html)
     if "nkb-facts" in page_html or "nkb-meta" in page_html:
-        page_html = _FACTS.sub(lambda m: _ROW_LABEL.sub("<tr>", m.group()), page_html)
+        page_html = _FACTS.sub(lambda m: _ROW_LABEL.sub("<tr>", _SMALL.sub(" ", m.group())), page_html)
     boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []
     pieces = []  # (anchor, title, its HTML)
