@@ -36,10 +36,9 @@ def source_label(note: Note, from_page: str, anchor: str) -> str:
 
 
 def note_facts(note: Note) -> list[str]:
-    """Author, date and language of a note as Markdown, for labels and lists of notes; the author
-    and date are left out where the title (made from them) says them already."""
-    made = note.title if note.title_inferred else ""
-    facts = [md_escape(x) for x in (note.author, note.date) if x and x not in made]
+    """Author, date and language of a note as Markdown, for labels and lists of notes; a title
+    made up for the note (display_title) says its author and date already."""
+    facts = [] if note.title_inferred else [md_escape(x) for x in (note.author, note.date) if x]
     return facts + [LANG_NAMES.get(base_lang(note.lang), note.lang)]
 
 
@@ -123,9 +122,9 @@ def display_title(note: Note, registry: Registry) -> str:
     target = note.parts[0].target if note.parts else None
     if target and target.kind == "model" and target.id in registry.model_by_id:
         return f"{registry.model_by_id[target.id].name} 笔记{suffix}"
-    heading = next((s.title for p in note.parts for s in p.sections if s.title), None)
-    if heading:
-        return f"{plain_heading(heading)}{suffix}"
+    first_heading = next((s.title for p in note.parts for s in p.sections if s.title), None)
+    if first_heading:
+        return f"{plain_heading(first_heading)}{suffix}"
     return f"笔记{suffix}"
 
 
