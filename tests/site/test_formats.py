@@ -61,8 +61,8 @@ def test_a_digest_of_paper_titles_reaches_the_model_pages(site):
 
 def test_no_page_shows_the_syntax_of_a_format(site):
     for page in sorted(site.rglob("index.html")):
-        if "search" in page.parts:
-            continue
+        if page.relative_to(site).parts[0] not in ("models", "notes", "papers", "others"):
+            continue  # the hand-written pages may describe the formats
         text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
         if text is None:
             continue

@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-from notekb.pages.excerpts import Excerpt, _excerpt_cached
+from notekb.pages.excerpts import Excerpt, _excerpt_cached, note_facts
 from notekb.pages.markdown import REFERENCES_PATH, heading, link, md_escape, model_path, note_path, reference_for_arxiv
 from notekb.pages.memo import remember
-from notekb.records import Note, Page
+from notekb.records import Note, Page, Part
 from notekb.registry import Model, Registry
-from notekb.text import LANG_NAMES, base_lang
+from notekb.text import fold
 
 
 def facts_table(model: Model, registry: Registry, notes_by_id: dict[str, Note], from_page: str) -> str:
@@ -59,12 +59,21 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
         if not group:
             continue
         out.append(heading(2, topic.title, topic.id))
-        out += [_excerpt_cached(e, path, cache) for e in group]
+        out += [_excerpt_cached(e, path, cache, registry, topic.id, not _is_report(e.part, model)) for e in group]
     sources = sorted({e.note.id: e.note for e in excerpts}.values(), key=lambda n: (n.date or "", n.id))
     if sources:
         out.append(heading(2, "来源笔记", "sources"))
-        out.append("\n".join(f"- [{md_escape(n.title)}]({link(path, note_path(n.id))})" + (f" · {md_escape(n.author)}" if n.author else "") + (f" · {n.date}" if n.date else "") + f" · {LANG_NAMES.get(base_lang(n.lang), n.lang)}" for n in sources))
+        out.append("\n".join(f"- [{md_escape(n.title)}]({link(path, note_path(n.id))}) · " + " · ".join(note_facts(n)) for n in sources))
     return Page(path, model.name, "\n\n".join(x for x in out if x) + "\n")
+
+
+def _is_report(part: Part, model: Model) -> bool:
+    """Whether a digest part is about the model's own report, whose title the facts box shows."""
+    if not part.title:
+        return False
+    if part.arxiv and model.arxiv:
+        return part.arxiv == model.arxiv
+    return bool(model.report_title) and fold(part.title).strip() == fold(model.report_title).strip()
 
 
 def _cached_model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note], cache: dict | None) -> Page:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from notekb.formats.emphasis import balance_emphasis
 from notekb.formats.markdown import Notices
 from notekb.formats.plain import Block
 from notekb.pipeline.body import blocks_to_markdown
@@ -110,7 +111,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: dict[str, int], 
             return
         plain = "\n".join(b.text for b in content if b.kind in ("para", "item", "raw"))
         lang = detect_lang(plain, default_lang) if plain.strip() else default_lang
-        title = notices.safe(_heading_title(current), current.line) if current else None
+        title = balance_emphasis(notices.safe(_heading_title(current), current.line)) if current else None
         body = blocks_to_markdown(run, lang, notices)
         title_lang = _title_lang(title, lang) if title else lang
         if title and title_lang.startswith("zh"):
