@@ -140,3 +140,11 @@ def test_the_manifest_tells_the_page_of_every_section_and_the_stop_words(tmp_pat
     assert len(pages) == manifest["n"] == 3
     assert pages[1] == -1 and pages[0] != pages[2]  # the free number, and two pages
     assert {"of", "the", "的"} <= set(manifest["stop"])
+
+
+def test_japanese_is_indexed_as_written_and_still_found_by_a_folded_query():
+    doc = Doc("notes/ja/", "日本語のノート", "", "AI競争が激しくなる中、約束された性能です。")
+    weights, _ = index_doc(doc, None)
+    assert "競争" in weights.tokens and "约束" in weights.tokens  # as written, and folded
+    chinese = index_doc(Doc("notes/zh/", "中文", "", "AI競争很激烈。"), None)[0]
+    assert "競争" not in chinese.tokens  # Chinese is folded only

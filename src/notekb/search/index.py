@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 from notekb.registry import Registry, _read_yaml
 from notekb.search.sections import Doc, page_docs  # noqa: F401  (page_docs: where the index's documents come from)
-from notekb.text import HAN_RUNS, HANGUL_RUNS, char_t2s, translation_table
+from notekb.text import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, char_t2s, translation_table
 
 INDEX_VERSION = 4
 K1, B = 1.2, 0.75
@@ -225,7 +225,13 @@ def index_doc(doc: Doc, registry: Registry | None) -> tuple[Weights, str]:
 
     BM25's length normalisation uses a fixed reference length instead of the corpus average, so a
     section's weights never depend on the other sections and need not be recomputed when they change."""
-    counts = Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), registry))
+    text = doc.title + " " + doc.title + " " + doc.text
+    counts = Counter(tokenize(normalize(text), registry))
+    if KANA_RUNS.search(text):
+        # Japanese is indexed as written too: its kanji are not Chinese to be converted (a query
+        # folded to Simplified still finds the folded tokens).
+        for token, count in Counter(tokenize(unicodedata.normalize("NFKC", text).lower(), registry)).items():
+            counts[token] = max(counts[token], count)
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
     tokens = tuple(sys.intern(token) for token in counts)  # one string per distinct token, shared
