@@ -132,7 +132,11 @@ def test_export_writes_pages(tmp_path):
         "assets/notekb.css",
     ]:
         assert (out / page).is_file(), page
-    assert (out / "models/gemma.md").read_text(encoding="utf-8").startswith("# Gemma")
+    # A title front matter (HTML-escaped: themes write it as HTML), then the content between the
+    # comments the step after an engine's build finds it by (publish.export).
+    gemma = (out / "models/gemma.md").read_text(encoding="utf-8")
+    assert gemma.startswith("---\ntitle: Gemma\n---\n\n<!-- notekb:generated -->\n\n# Gemma\n")
+    assert gemma.endswith("<!-- /notekb:content -->\n")
 
 
 def test_help_lists_the_commands():

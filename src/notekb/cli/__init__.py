@@ -3,6 +3,8 @@
     notekb check [PATH…]     problems in notes (default: notes/); exit 1 if there is an error
     notekb route PATH…       where each note (each part of a digest) lands on the site, and why
     notekb export DIR        write the generated Markdown pages to DIR
+    notekb build             build the site with MkDocs (default) or Zensical (--engine zensical)
+    notekb serve             serve the site, rebuilt as notes change, with MkDocs or Zensical
 
 `check` prints one line per problem, like a compiler:
 
@@ -94,6 +96,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 1 if any(d.level == "error" for d in site.diagnostics) else 0
 
 
+def _run_engine(args: argparse.Namespace, mkdocs, zensical_command) -> int:
+    from notekb.cli.zensical import ConfigError
+
+    try:
+        return (zensical_command if args.engine == "zensical" else mkdocs)()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from notekb.cli.build import build_with_mkdocs, build_with_zensical
+
+    return _run_engine(
+        args,
+        lambda: build_with_mkdocs(args.config_file, args.site_dir, args.strict),
+        lambda: build_with_zensical(args.config_file, args.site_dir, args.strict),
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from notekb.cli.serve import serve_with_mkdocs, serve_with_zensical
+
+    return _run_engine(
+        args,
+        lambda: serve_with_mkdocs(args.config_file, args.dev_addr),
+        lambda: serve_with_zensical(args.config_file, args.dev_addr or "127.0.0.1:8000"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notekb", description="Turn paper-reading notes into a knowledge base.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +159,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", default="docs", help="hand-written pages copied along (default: docs)")
     p.add_argument("--data", default=None, help="folder of YAML data files replacing the packaged ones")
     p.set_defaults(func=cmd_export)
+
+    engines = ("mkdocs", "zensical")
+    p = sub.add_parser(
+        "build",
+        help="build the site with MkDocs (default) or Zensical",
+        description="--engine mkdocs runs `mkdocs build` (the notekb plugin does the rest). --engine zensical exports "
+        "the pages, builds them with Zensical (pip install \"notekb[zensical]\"), then sanitizes them, writes notekb's "
+        "search index and puts its search box in place.",
+    )
+    p.add_argument("--engine", choices=engines, default="mkdocs")
+    p.add_argument("-f", "--config-file", default="mkdocs.yml", help="the project's mkdocs.yml (default: mkdocs.yml)")
+    p.add_argument("-d", "--site-dir", default=None, help="where the site goes (default: mkdocs.yml's site_dir, else site)")
+    p.add_argument("-s", "--strict", action="store_true", help="fail on problems in the notes (and on the engine's warnings)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the site, rebuilt as notes change, with MkDocs (default) or Zensical",
+        description="--engine mkdocs runs `mkdocs serve`. --engine zensical watches the notes, re-exports only the pages "
+        "an edit changes and lets `zensical serve` render and serve them.",
+    )
+    p.add_argument("--engine", choices=engines, default="mkdocs")
+    p.add_argument("-f", "--config-file", default="mkdocs.yml", help="the project's mkdocs.yml (default: mkdocs.yml)")
+    p.add_argument("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

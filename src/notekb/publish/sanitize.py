@@ -53,6 +53,20 @@ _PAGE_ATTRS = {
 } | {tag: _COMMON_ATTRS | MATHML_ATTRIBUTES for tag in MATHML_TAGS}  # exactly what math-core writes
 
 
+class _ThemeSafe:
+    """A slugify function whose ids never start with "_" (a class, not a closure: Zensical pickles
+    the Markdown extensions' configuration)."""
+
+    theme_safe = True
+
+    def __init__(self, slugify) -> None:
+        self.slugify = slugify
+
+    def __call__(self, value: str, separator: str) -> str:
+        slug = self.slugify(value, separator)
+        return "h" + slug if slug.startswith("_") else slug
+
+
 def theme_safe_slugify(slugify=None):
     """The heading-id function of the toc extension, wrapped so that no id starts with "_": a
     heading "__config" would otherwise take the id of the theme's configuration script (Material
@@ -61,13 +75,7 @@ def theme_safe_slugify(slugify=None):
         from markdown.extensions.toc import slugify
     if getattr(slugify, "theme_safe", False):
         return slugify
-
-    def safe(value: str, separator: str) -> str:
-        slug = slugify(value, separator)
-        return "h" + slug if slug.startswith("_") else slug
-
-    safe.theme_safe = True
-    return safe
+    return _ThemeSafe(slugify)
 
 
 _RESERVED_ID = re.compile(r'\b(id|for)="_|href="#_')

@@ -13,6 +13,12 @@
   var meta = root.querySelector("[data-notekb-meta]");
   var list = root.querySelector("[data-notekb-list]");
   var toggle = document.getElementById("__search");
+  var form = root.querySelector("form");
+  var reset = root.querySelector("button[type=reset]");
+  /* A box that opens as a dialog of its own (publish: search-box.css, for themes without Material's
+     search styles) is moved out of the header, whose backdrop filter would confine a fixed element. */
+  var dialog = root.querySelector("[data-notekb-dialog]");
+  if (dialog) document.body.appendChild(dialog);
   var config = {};
   try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { /* no config */ }
   var tr = config.translations || {};
@@ -452,14 +458,14 @@
     });
   }
 
-  root.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(run, 120);
   });
   input.addEventListener("focus", function () { if (toggle && !toggle.checked) toggle.checked = true; });
-  root.querySelector("button[type=reset]").addEventListener("click", function () {
+  reset.addEventListener("click", function () {
     input.value = "";
     run();
     input.focus();
@@ -472,7 +478,8 @@
   });
   document.addEventListener("keydown", function (e) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((document.activeElement || {}).tagName || "");
-    if (!typing && (e.key === "/" || e.key === "s" || e.key === "f") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    var open = !typing && (e.key === "/" || e.key === "s" || e.key === "f") && !e.ctrlKey && !e.metaKey && !e.altKey;
+    if (open || (e.key === "k" && (e.ctrlKey || e.metaKey) && !e.altKey)) {
       e.preventDefault();
       if (toggle) toggle.checked = true;
       input.focus();
