@@ -12,8 +12,9 @@ and its .cache/):
 * the Markdown extensions generated pages need, heading ids that never take the theme's (the toc
   extension's slugify wrapped by publish.sanitize.theme_safe_slugify), and publish.extension,
   which sanitizes each generated page as Zensical renders it;
-* notekb's stylesheet, search script and box: the box replaces `partials/search.html` through a
-  theme folder of overrides (a copy of the project's `custom_dir`, if any, whose own files win).
+* notekb's stylesheet, search script and box, instead of Zensical's search: the box comes with
+  `main.html` in a theme folder of overrides (a copy of the project's `custom_dir`, if any, whose own
+  files win).
 
 The project's YAML is read with its tags (`!!python/name:…`, `!ENV`, …) kept as written.
 """
@@ -173,6 +174,8 @@ def zensical_config(config: dict, root: Path, work: Path, options: Options, nav:
     out["docs_dir"] = "docs"
     out["site_dir"] = "site"
     plugins = [(name, opts) for name, opts in _entries(config.get("plugins")) if name not in ("notekb", "material/search")]
+    if options.search:  # notekb's search replaces Zensical's, whose index (15 MB for 1,000 notes) costs
+        plugins = [(name, opts) for name, opts in plugins if name != "search"] + [("search", {"enabled": False})]  # every rebuild
     out["plugins"] = [{name: opts} if opts is not None else name for name, opts in plugins]
     if not out["plugins"]:
         del out["plugins"]

@@ -15,8 +15,12 @@
   var toggle = document.getElementById("__search");
   var form = root.querySelector("form");
   var reset = root.querySelector("button[type=reset]");
-  /* A box that opens as a dialog of its own (publish: search-box.css, for themes without Material's
-     search styles) is moved out of the header, whose backdrop filter would confine a fixed element. */
+  /* A box that opens as a dialog of its own (search-box.css, for a theme without Material's search
+     box: Zensical's) comes at the end of the page: its buttons go into the header, the dialog to the
+     end of <body>, where no header's backdrop filter confines it. */
+  var opener = root.querySelector("[data-notekb-open]");
+  var header = document.querySelector(".md-header__inner");
+  if (opener && header) header.insertBefore(opener, header.querySelector(".md-header__source"));
   var dialog = root.querySelector("[data-notekb-dialog]");
   if (dialog) document.body.appendChild(dialog);
   var config = {};
