@@ -59,10 +59,10 @@ class Project:
     def site(self) -> Path:
         return self.work / "site"
 
-    def export(self) -> Written:
+    def export(self, hold=None) -> Written:
         """Write the pages that changed since the last export (all, the first time), and the
-        configuration when the navigation changed."""
-        written = self.exporter.run(self.options.notes_dir, self.registry, self.cache)
+        configuration when the navigation changed (`hold`: see Exporter.run)."""
+        written = self.exporter.run(self.options.notes_dir, self.registry, self.cache, hold=hold)
         if written.nav_changed or not self.zensical_config_file.exists():
             config = zensical.zensical_config(self.config, self.root, self.work, self.options, written.nav)
             zensical.write_config(config, self.zensical_config_file)

@@ -69,8 +69,12 @@ class Exporter:
         self.written: dict[str, str] = {}  # page path -> the Markdown it was written from
         self.copied: dict[str, tuple[int, int]] = {}  # asset path -> (size, mtime) of its source
         self.nav: list | None = None
+        self.held: dict[str, str] = {}  # page path -> Markdown file held back (see run's `hold`)
 
-    def run(self, notes_dir: str | Path, registry: Registry, cache: NoteCache | None = None, process=None) -> Written:
+    def run(self, notes_dir: str | Path, registry: Registry, cache: NoteCache | None = None, process=None, hold=None) -> Written:
+        """Export the site. Changed pages for which `hold(page)` is true are not written yet but
+        kept for `flush` (`notekb serve` writes a note's own page before the large pages that
+        gather it, so that the engine shows the first without waiting for the others)."""
         docs = docs_pages(self.docs_dir)
         kwargs = {"process": process} if process is not None else {}
         site = build_site(notes_dir, registry, cache, docs, **kwargs)
@@ -87,12 +91,16 @@ class Exporter:
             target = self.out / page.path
             if not _inside(self.out, target):  # page paths come from validated ids; belt and braces
                 raise ValueError(f"refusing to write outside {self.out}: {page.path}")
-            if _write_if_changed(target, text):
-                written.changed.add(page.path)
             self.written[page.path] = page.markdown
+            if hold is not None and hold(page):
+                self.held[page.path] = text
+            elif _write_if_changed(target, text):
+                written.changed.add(page.path)
+                self.held.pop(page.path, None)
         for gone in set(self.written) - {p.path for p, _ in entries}:
             (self.out / gone).unlink(missing_ok=True)
             del self.written[gone]
+            self.held.pop(gone, None)
             written.removed.add(gone)
         self._copy_assets(site)
         nav = site_nav(site.pages, site.notes, registry, [p.path for p in site.docs_pages])
@@ -103,6 +111,11 @@ class Exporter:
         if not (self.out / STYLESHEET).exists():
             _write_if_changed(self.out / STYLESHEET, stylesheet())
         return written
+
+    def flush(self) -> set[str]:
+        """Write the pages held back by the last runs; returns those that changed on disk."""
+        held, self.held = self.held, {}
+        return {path for path, text in held.items() if _write_if_changed(self.out / path, text)}
 
     def _copy_docs_files(self) -> None:
         for path in self.docs_dir.rglob("*"):

@@ -25,7 +25,9 @@ from notekb.publish.site import PublishError, SiteStep
 from notekb.registry import DataError, Registry
 
 POLL = 0.1  # seconds between two looks at the notes folder
-WAIT = 120.0  # seconds to wait for Zensical to render a page before checking it anyway
+WAIT = 60.0  # seconds to wait for Zensical to render a page again before checking it anyway
+LARGE = 200_000  # characters of Markdown: a page Zensical takes seconds to render (a model page
+# gathering hundreds of notes), written only once the edit's other pages are shown
 
 
 def snapshot(*folders: Path | None) -> dict[str, tuple[int, int]]:
@@ -59,6 +61,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.pages = []
         self.pending: dict[str, tuple[float, int]] = {}  # page path -> (deadline, mtime of its HTML when written)
+        self.rendered: dict[str, tuple[int, int]] = {}  # page path -> (mtime, size) of its HTML at the last look
         self.seen: dict[str, tuple[int, int]] = {}
 
     def _folders(self) -> tuple[Path, Path | None]:
@@ -110,16 +113,26 @@ class Server:
             if data_dir is not None and any(Path(p).is_relative_to(data_dir) for p in changed_files):
                 self._reload_data()
             started = time.perf_counter()
-            written = self.project.export()
+            written = self.project.export(hold=lambda page: len(page.markdown) > LARGE)
             report(written, strict=False)
             self.pages = written.pages
-            for path in written.changed:
-                html = next(p for p in written.pages if p.path == path).file(self.project.site)
-                self.pending[path] = (time.monotonic() + WAIT, html.stat().st_mtime_ns if html.exists() else 0)
+            changed = written.changed or self.project.exporter.flush()
+            self._expect(changed)
             names = ", ".join(sorted(Path(p).name for p in changed_files))
-            self.log(f"notekb: {names} changed: {len(written.changed)} pages written, {len(written.removed)} removed in {time.perf_counter() - started:.2f} s")
+            held = len(self.project.exporter.held)
+            self.log(
+                f"notekb: {names} changed: {len(changed)} pages written{f' ({held} large ones after them)' if held else ''}, "
+                f"{len(written.removed)} removed in {time.perf_counter() - started:.2f} s"
+            )
         self._follow_up()
         return bool(changed_files)
+
+    def _expect(self, paths: set[str]) -> None:
+        """Pages just written: checked once Zensical has rendered them again."""
+        by_path = {p.path: p for p in self.pages}
+        for path in paths:
+            html = by_path[path].file(self.project.site)
+            self.pending[path] = (time.monotonic() + WAIT, html.stat().st_mtime_ns if html.exists() else 0)
 
     def _reload_data(self) -> None:
         try:
@@ -132,20 +145,38 @@ class Server:
         self.step = SiteStep(registry, self.project.options.search)
 
     def _follow_up(self) -> None:
-        """Check the pages Zensical has rendered again since they were written (or waited for too long)."""
-        if not self.pending:
-            return
+        """Check the pages Zensical has rendered again since they were written (or waited for too
+        long), then write the large pages held back."""
         by_path = {p.path: p for p in self.pages}
         ready = set()
         for path, (deadline, before) in self.pending.items():
             page = by_path.get(path)
-            html = page.file(self.project.site) if page else None
-            if page is None or (html.exists() and html.stat().st_mtime_ns != before) or time.monotonic() > deadline:
+            if page is None or time.monotonic() > deadline or self._rendered(page, before):
                 ready.add(path)
         if ready:
             for path in ready:
                 del self.pending[path]
             self._check(ready & by_path.keys())
+        if not self.pending and self.project.exporter.held:
+            self._expect(self.project.exporter.flush())
+
+    def _rendered(self, page, before: int) -> bool:
+        """Whether the page's HTML has been written since `before`, completely (unchanged since the
+        last look: Zensical writes files in place), with other content than the step last saw
+        (Zensical writes every page on every rebuild, and a rebuild may have begun before the edit
+        was written)."""
+        html = page.file(self.project.site)
+        try:
+            stat = html.stat()
+        except OSError:
+            return False
+        now, last = (stat.st_mtime_ns, stat.st_size), self.rendered.get(page.path)
+        self.rendered[page.path] = now
+        if now[0] == before or now != last:
+            return False
+        known = self.step.prepared.get(page.path)
+        digest = self.step.digest_of(html)
+        return digest is not None and (known is None or digest != known[0])
 
     def run(self) -> int:
         self.start()

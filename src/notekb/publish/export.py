@@ -28,7 +28,7 @@ import re
 import yaml
 
 from notekb.records import Page
-from notekb.spans import map_prose
+from notekb.spans import closes_fence, fence_opener, map_prose
 
 GENERATED = "<!-- notekb:generated -->"
 HAND_WRITTEN = "<!-- notekb:content -->"
@@ -53,10 +53,54 @@ def _defuse(prose: str) -> str:
 
 def scanner_safe(markdown: str) -> str:
     """The Markdown with the delimiters that make a link scanner look ahead to the end of the page
-    written as character references, in prose only (the same page once rendered)."""
+    written as character references, in prose only (the same page once rendered).
+
+    Done paragraph by paragraph (no code span, tag or link crosses a blank line; fenced blocks are
+    kept whole), and remembered per paragraph: a model page gathers thousands of excerpts, and
+    while serving, an edit changes one of them."""
     if not _RISKY.search(markdown):
         return markdown
-    return map_prose(markdown, _defuse, _KEPT)
+    return "".join(_paragraph(piece) if not fenced else piece for piece, fenced in _blocks(markdown))
+
+
+_DONE: dict[str, str] = {}
+
+
+def _paragraph(text: str) -> str:
+    if not _RISKY.search(text):
+        return text
+    done = _DONE.get(text)
+    if done is None:
+        if len(_DONE) > 50_000:
+            _DONE.clear()
+        done = _DONE[text] = map_prose(text, _defuse, _KEPT)
+    return done
+
+
+_BLANK = re.compile(r"(\n[ \t]*\n)")
+
+
+def _blocks(markdown: str):
+    """(piece, is a fenced code block) in order: fenced blocks whole, the rest cut after blank lines."""
+    prose: list[str] = []
+    fence: str | None = None
+    block: list[str] = []
+    for line in markdown.splitlines(keepends=True):
+        if fence is None:
+            opener = fence_opener(line.rstrip("\n"))
+            if opener is None:
+                prose.append(line)
+                continue
+            yield from ((piece, False) for piece in _BLANK.split("".join(prose)) if piece)
+            prose, fence, block = [], opener[0], [line]
+        else:
+            block.append(line)
+            if closes_fence(line, fence):
+                yield "".join(block), True
+                fence, block = None, []
+    if block:
+        yield "".join(block), True
+    yield from ((piece, False) for piece in _BLANK.split("".join(prose)) if piece)
 
 
 def generated_markdown(page: Page) -> str:

@@ -148,6 +148,16 @@ class SiteStep:
             raise PublishError("; ".join(report.errors))
         return report
 
+    @staticmethod
+    def digest_of(path: Path) -> str | None:
+        """The digest of a page's content as the step would see it (None if it has none)."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        bounds = content_bounds(text)
+        return hashlib.sha1(text[bounds[0] : bounds[1]].encode()).hexdigest() if bounds else None
+
     def _page(self, site_dir: Path, page: SitePage, report: StepReport) -> tuple[str, Prepared]:
         path = page.file(site_dir)
         try:
