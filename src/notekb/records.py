@@ -156,6 +156,7 @@ class Page:
     path: str  # e.g. "models/gemma.md"
     title: str
     markdown: str
+    title_lang: str = ""  # the language of its title, when it is a note's own (publish.edition keeps it)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, headi
 from notekb.pages.memo import remember
 from notekb.records import Note, Page, Part, Section
 from notekb.registry import Registry
-from notekb.text import LANG_NAMES, base_lang
+from notekb.text import LANG_NAMES, UI_LANG, base_lang
 
 
 def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> str:
@@ -33,7 +33,7 @@ def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -
     topic = registry.topic_by_id.get(section.topic or "")
     label = f"{model.name} › {topic.title}" if topic else model.name
     anchor = topic.id if topic else ""
-    return f'<p class="nkb-used" markdown>收录于 [{md_escape(label)}]({link(from_page, model_path(model.id), anchor)})</p>'
+    return f'<p class="nkb-used"{UI_LANG} markdown>收录于 [{md_escape(label)}]({link(from_page, model_path(model.id), anchor)})</p>'
 
 
 def path_code(path: str) -> str:
@@ -83,7 +83,7 @@ def note_page(note: Note, registry: Registry) -> Page:
             if ref:
                 info.append(f"[参考文献条目]({link(path, REFERENCES_PATH, ref.id)})")
             info.append("收录于 " + _where_used(note, part, registry, path))
-            body.append('<p class="nkb-part-info" markdown>' + " · ".join(info) + "</p>")
+            body.append(f'<p class="nkb-part-info"{UI_LANG} markdown>' + " · ".join(info) + "</p>")
             offset = 2
         else:
             offset = 1
@@ -98,7 +98,7 @@ def note_page(note: Note, registry: Registry) -> Page:
     if base_lang(note.lang) != PAGE_LANG:
         content = wrap_lang(content, note.lang, "nkb-note-body")
     out.append(content)
-    return Page(path, title, "\n\n".join(out) + "\n")
+    return Page(path, title, "\n\n".join(out) + "\n", note.lang if not note.title_inferred else "")
 
 
 def _cached_note_page(note: Note, registry: Registry, cache: dict | None) -> Page:

@@ -7,6 +7,7 @@ module puts them together: which note part lands on which page, the link graph b
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 from notekb.pages.excerpts import Excerpt, group_excerpts
@@ -70,7 +71,7 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
         linking = frozenset(s for s, _ in edges.get(page.path, ()))
         make = lambda: finished_markdown(page.path, page.markdown, tuple(sorted((s, titles.get(s, s)) for s in linking)))  # noqa: E731
         stale = bool(changed_titles) and not changed_titles.isdisjoint(linking)
-        return Page(page.path, page.title, remember(page_cache, "finished", (page.path, page.markdown, linking), make, fresh=stale))
+        return dataclasses.replace(page, markdown=remember(page_cache, "finished", (page.path, page.markdown, linking), make, fresh=stale))
 
     done = [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs]}
     keep_used(page_cache, {n.digest for n in notes})

@@ -20,10 +20,13 @@ _SAFE_ANCHOR = re.compile(r"#[\w.~%-]*\Z")
 
 def safe_toc(items) -> list:
     """A page's table of contents (MkDocs' toc items) without any entry whose link is not a plain
-    anchor of the page: themes write toc links unescaped, and a heading id is note text."""
+    anchor of the page: themes write toc links unescaped, and a heading id is note text. Nor the
+    headings of the Traditional edition's copy of an excerpt (publish.edition): each edition lists
+    its own copy's under the same anchors."""
     kept = []
     for item in items:
-        if _SAFE_ANCHOR.match(getattr(item, "url", "") or ""):
+        url = getattr(item, "url", "") or ""
+        if _SAFE_ANCHOR.match(url) and not url.startswith("#nkb-hant-"):
             item.children = safe_toc(getattr(item, "children", []) or [])
             kept.append(item)
     return kept
