@@ -12,7 +12,8 @@ from conftest import DATA, SEEDS, squash
 from notekb.pipeline.clean import clean_note
 from notekb.pipeline.read import read_note
 from notekb.registry import Registry
-from notekb.pipeline.route import matcher_for, route_note
+from notekb.pipeline.mentions import reader_for, tally
+from notekb.pipeline.route import route_note
 
 REGISTRY = Registry.load()
 NAMES = {m.id: m.name for m in REGISTRY.models}
@@ -46,8 +47,9 @@ def section(note, title):
 
 
 def counts(text):
-    strong, weak, _ = matcher_for(REGISTRY).count(text)
-    return strong, weak
+    """(names counted per model, bare family names per family) in a text."""
+    found, _ = tally(text, reader_for(REGISTRY), REGISTRY)
+    return found.strong, found.family
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def test_alias_spellings_count_for_the_model(spelling):
 
 
 def test_a_longer_name_does_not_count_for_a_shorter_alias():
-    strong, weak = counts("Gemini 1.5 Pro 比 Gemini 1.0 Pro 强，Gemini 1.5 Pro 的上下文更长。")
+    strong, weak = counts("Gemini 1.5 Pro 和 Gemini 1.0 Pro 不同，Gemini 1.5 Pro 的上下文更长。")
     assert strong == {"gemini-1.5": 2, "gemini-1.0": 1}
     assert not weak
     strong, weak = counts("Gemini 1.50 和 Gemini 1.5.1")
@@ -116,8 +118,9 @@ def test_gemini_1_5_pro_never_routes_to_gemini_1_0(tmp_path):
 def test_korean_gemini_misspelling_is_not_gemma():
     strong, weak = counts("젬마이니는 모델 상태의 중복 인메모리 사본을 사용. 젬마이니 나노는 소형 모델")
     assert "gemma" not in strong and "gemma" not in weak
-    strong, _ = counts("젬마는 오픈 모델이고 젬마의 크기는 2B, 7B")
-    assert strong == {"gemma": 2}
+    # 젬마 is Gemma's bare family name; "7B" after it names the first Gemma (issue 13).
+    strong, family = counts("젬마는 오픈 모델이고 젬마의 크기는 2B, 7B")
+    assert strong == {"gemma": 1} and family == {"gemma": 1}
     t = target(routed(SEEDS["002"]))  # 002 says 젬마이니 twice
     assert not any("Gemma" in e for e in t.evidence)
 

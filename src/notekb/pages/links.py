@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, link, md_escape, model_path
+from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, family_path, link, md_escape, model_path
 from notekb.pages.memo import remember
 from notekb.records import Page
 from notekb.registry import Registry
@@ -22,13 +22,15 @@ def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], 
 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
 # attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
-_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|family|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
 _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
 
 def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
     if kind == "model":
         return model_path(target), anchor or ""
+    if kind == "family":
+        return family_path(target), anchor or ""
     if kind == "term":
         return GLOSSARY_PATH, target
     if kind == "asset":
@@ -42,7 +44,7 @@ def resolve_links(markdown: str, from_page: str) -> str:
     def replace(match: re.Match) -> str:
         label, kind, target, anchor = match.groups()
         path, anchor = nkb_target(kind, target, anchor)
-        if path == from_page and kind == "model":
+        if path == from_page and kind in ("model", "family"):
             return label
         return f"[{label}]({link(from_page, path, anchor)})"
 
@@ -122,7 +124,7 @@ def with_backlinks(markdown: str, path: str, linking: dict[str, str]) -> str:
 def _page_order(titles: dict[str, str]):
     """Model pages first, then papers and other pages, notes last; by title within each (by path
     between equal titles, so that every build lists them in the same order)."""
-    rank = {"models": 0, "papers": 1, "notes": 3}
+    rank = {"models": 0, "families": 0, "papers": 1, "notes": 3}
     return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p), p)
 
 
