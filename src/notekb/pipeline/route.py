@@ -34,6 +34,7 @@ from notekb.records import Note, Part, Section, Target
 TITLE_WEIGHT = 5
 WEAK_WEIGHT = 0.5
 MIN_SCORE = 3
+MIN_MENTIONS = 2  # the text itself must say it more than once (a title's bare family name weighs 2.5)
 CHARS_PER_MENTION = 800
 MAX_SLUG = 80  # a model named less often than once per this many characters is in passing
 _ASIDE = {"compare": "compared with", "use": "used (an API, an app built on it)", "table": "in tables", "code": "in code blocks"}
@@ -110,8 +111,9 @@ def route_part(part: Part, note: Note, registry: Registry) -> Target:
     if best and best_score > 0:
         in_title = title.strong[best] > 0 or best in sources
         bare = resolved.get(registry.model_by_id[best].family, ("",))[0] == best
-        mentions = body.strong[best] + (body.family[registry.model_by_id[best].family] if bare else 0)
-        dense = mentions * CHARS_PER_MENTION >= length
+        family_id = registry.model_by_id[best].family
+        mentions = body.strong[best] + (body.family[family_id] + hinted.get(family_id, Counter())[best] if bare else 0)
+        dense = mentions * CHARS_PER_MENTION >= length and mentions >= MIN_MENTIONS
         how = "its report is the note's source" if best in sources and not title.strong[best] else "named in the title"
         if in_title and best_score > second and best_score > other_score:
             return Target("model", best, evidence + [f"→ {names[best]}: {how} (score {best_score:g} vs {second:g})"])
@@ -143,7 +145,10 @@ def _family_target(registry, scores, family_scores, body, other_score, length, n
         total = family_scores[family_id] + sum(scores[m] for m in members)
         outside = max((s for m, s in scores.items() if m not in members), default=0)
         mentions = body.family[family_id] + sum(body.strong[m] for m in members)
-        if total >= MIN_SCORE and total >= 2 * outside and total > other_score and mentions * CHARS_PER_MENTION >= length:
+        # The family as a whole (its bare name, meaning no one member) or several members of it.
+        whole = family_scores[family_id] > 0 or sum(1 for m in members if scores[m] > 0) >= 2
+        dense = mentions * CHARS_PER_MENTION >= length
+        if whole and dense and total >= MIN_SCORE and total >= 2 * outside and total > other_score:
             if best is None or total > best[1]:
                 best = (family_id, total, [m for m in members if scores[m] >= 1], mentions)
     if best is None:
@@ -161,7 +166,7 @@ def _evidence(title, body, sources, resolved, names, families) -> list[str]:
             if t.offshoots:
                 line += f" (offshoots: {_fmt(t.offshoots, {})})"
             if t.apart:
-                line += f" (a version apart from the family name: {'; '.join(dict.fromkeys(t.examples))})"
+                line += f" (a version or size standing apart from the family name: {'; '.join(dict.fromkeys(t.examples))})"
             out.append(line)
         for family_id, count in t.family.most_common():
             member = resolved.get(family_id)
