@@ -109,9 +109,9 @@ def family_page(family: Family, excerpts: list[Excerpt], registry: Registry, not
         out.append('<p class="nkb-family-relations" markdown>' + "；".join(relations) + "</p>")
     out.append(heading(2, "成员", "members"))
     out.append(timeline(family, members, registry, counts, path, pages, families, everyone=True))
-    offshoots = [(o, m) for m in members for o in m.offshoots]
+    offshoots = [f"- {model_link(m, path, pages)}：" + "、".join(md_escape(o) for o in m.offshoots) for m in members if m.offshoots]
     if offshoots:
-        out.append("衍生模型（笔记中出现时归入其基础代）：" + "、".join(f"{md_escape(o)}（{model_link(m, path, pages)}）" for o, m in offshoots))
+        out.append("衍生模型：笔记里提到它们时，归入它们所基于的那一代。\n\n" + "\n".join(offshoots))
     table = comparison(family, [m for m in members if m.id in pages], registry, path, notes_by_id)
     if table:
         out.append(heading(2, "对比", "compare"))
