@@ -59,8 +59,8 @@ class Mention:
 class Reader:
     scanner: NameScanner  # every name: payload Owner
     detached: dict[str, NameScanner]  # family id -> versions standing apart: payload model id
-    hints: dict[str, NameScanner]  # family id -> sizes and variants of one member: (model id, capitalised)
-    contexts: list[tuple[str, re.Pattern | None, re.Pattern | None]]  # (kind, before, after)
+    hints: NameScanner  # sizes and variants only one member of a family has: (family id, model id, capitalised)
+    contexts: list[tuple[str, re.Pattern | None, re.Pattern | None, list]]  # (kind, before, after, [(before, after)])
     window: int
 
 
@@ -104,35 +104,50 @@ def _own_marks(model, members, family) -> list[str]:
     return sorted(marks(model) - others)
 
 
-def _context_pattern(pattern: str) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """"与 {} 相比" -> (regex for the end of the text before, regex for the start of the text
-    after), over the scan form (lower case, Simplified, punctuation and spaces as gaps)."""
+def _context_pattern(pattern: str) -> tuple[str, str]:
+    """"与 {} 相比" -> (regex source for the end of the text before, for the start of the text
+    after; "" where the pattern has nothing there), over the scan form (lower case, Simplified,
+    punctuation and spaces as gaps)."""
     before, _, after = pattern.partition("{}")
 
     def gapped(words: str) -> str:
-        key = match_key(words)
-        return f"{_GAP}*".join(re.escape(c) for c in key)
+        return f"{_GAP}*".join(re.escape(c) for c in match_key(words))
 
-    pre = post = None
-    if match_key(before):
-        edge = "(?<![a-z0-9])" if match_key(before)[0].isascii() and match_key(before)[0].isalnum() else ""
-        pre = re.compile(edge + gapped(before) + f"{_GAP}*$")
-    if match_key(after):
-        edge = "(?![a-z0-9])" if match_key(after)[-1].isascii() and match_key(after)[-1].isalnum() else ""
-        post = re.compile(f"^{_GAP}*" + gapped(after) + edge)
+    pre = post = ""
+    if key := match_key(before):
+        pre = ("(?<![a-z0-9])" if key[0].isascii() and key[0].isalnum() else "") + gapped(before)
+    if key := match_key(after):
+        post = gapped(after) + ("(?![a-z0-9])" if key[-1].isascii() and key[-1].isalnum() else "")
     return pre, post
+
+
+def _contexts(registry: Registry) -> list:
+    """Per kind: one regex for the patterns with only a word before the name, one for those with
+    only a word after it, and the pairs ("与 {} 相比") one by one."""
+    out = []
+    for kind, patterns in registry.contexts.items():
+        parts = [_context_pattern(p) for p in patterns]
+        before = [pre for pre, post in parts if pre and not post]
+        after = [post for pre, post in parts if post and not pre]
+        pairs = [(re.compile(f"(?:{pre}){_GAP}*$"), re.compile(f"^{_GAP}*(?:{post})")) for pre, post in parts if pre and post]
+        out.append((
+            kind,
+            re.compile(f"(?:{'|'.join(before)}){_GAP}*$") if before else None,
+            re.compile(f"^{_GAP}*(?:{'|'.join(after)})") if after else None,
+            pairs,
+        ))
+    return out
 
 
 def _build(registry: Registry) -> Reader:
     scanner = NameScanner(names(registry))
     detached = {f.id: NameScanner(_detached_entries(registry, f.id)) for f in registry.families}
-    hints = {}
+    marks = []
     for family in registry.families:
         members = registry.members(family.id)
-        entries = [(mark, (m.id, mark[:1].isupper())) for m in members for mark in _own_marks(m, members, family)]
-        hints[family.id] = NameScanner(entries)
-    contexts = [(kind, *_context_pattern(p)) for kind, patterns in registry.contexts.items() for p in patterns]
-    return Reader(scanner, detached, hints, contexts, registry.version_window)
+        marks += [(mark, (family.id, m.id, mark[:1].isupper())) for m in members for mark in _own_marks(m, members, family)]
+    hints = NameScanner(marks)
+    return Reader(scanner, detached, hints, _contexts(registry), registry.version_window)
 
 
 def reader_for(registry: Registry) -> Reader:
@@ -147,17 +162,21 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
-def _context(text: str, start: int, end: int, reader: Reader) -> str:
+def _context(text: str, folded: str, start: int, end: int, reader: Reader) -> str:
     line_start, line_end = _line_bounds(text, start, end)
     if text[line_start:start].lstrip().startswith("|"):
         return "table"
     # A comparison or a use is read within the clause: "和 Gemini 1.5 Pro 相比，Gemini 2.0 Flash
     # 更快" compares with 1.5, not with 2.0.
-    before = text[max(line_start, start - _CONTEXT_REACH) : start]
-    before = scan_form(_CLAUSE.split(before)[-1])
-    after = scan_form(_CLAUSE.split(text[end : min(line_end, end + _CONTEXT_REACH)])[0])
-    for kind, pre, post in reader.contexts:
-        if (pre is None or pre.search(before)) and (post is None or post.search(after)):
+    a = max(line_start, start - _CONTEXT_REACH)
+    a += len(text[a:start]) - len(_CLAUSE.split(text[a:start])[-1])
+    b = min(line_end, end + _CONTEXT_REACH)
+    b = end + len(_CLAUSE.split(text[end:b])[0])
+    before, after = folded[a:start], folded[end:b]
+    for kind, pre, post, pairs in reader.contexts:
+        if (pre is not None and pre.search(before)) or (post is not None and post.match(after)):
+            return kind
+        if any(p.search(before) and q.match(after) for p, q in pairs):
             return kind
     return COUNTED
 
@@ -175,13 +194,19 @@ def _masked(text: str, spans, kinds: frozenset[str]) -> str:
 
 def read(text: str, reader: Reader) -> list[Mention]:
     """Every mention in the text, in order, with what it names and its context."""
+    return _read(text, reader)[0]
+
+
+def _read(text: str, reader: Reader) -> tuple[list[Mention], str]:
+    """The mentions, and the text as read (addresses and markup blanked, same length)."""
     spans = scan(text).spans
     hidden = _masked(text, spans, _HIDDEN)
+    folded = scan_form(hidden)
     code = [(a, b) for a, b, _ in regions(spans, frozenset({"fence"}))]
     found = reader.scanner.scan(hidden)
     out: list[Mention] = []
     for k, (start, end, owner) in enumerate(found):
-        mention = Mention(start, end, owner, _context(hidden, start, end, reader))
+        mention = Mention(start, end, owner, _context(hidden, folded, start, end, reader))
         if owner.kind == "family":
             limit = found[k + 1][0] if k + 1 < len(found) else len(hidden)
             _read_version(hidden, mention, limit, reader)
@@ -189,7 +214,7 @@ def read(text: str, reader: Reader) -> list[Mention]:
     for a, b in code:
         for start, end, owner in reader.scanner.scan(text[a:b]):
             out.append(Mention(a + start, a + end, owner, "code"))
-    return sorted(out, key=lambda m: m.start)
+    return sorted(out, key=lambda m: m.start), hidden
 
 
 def _read_version(text: str, mention: Mention, limit: int, reader: Reader) -> None:
@@ -217,20 +242,19 @@ def member_after(text: str, end: int, family_id: str, reader: Reader) -> str | N
     return mention.member
 
 
-def hints(text: str, mentions: list[Mention], reader: Reader) -> dict[str, Counter]:
-    """family id -> {member: how often a size or variant only it has stands on its own}. A mark
-    right after another name ("Mistral 7B", "Qwen1.5-7B") belongs to that name, not a hint."""
-    hidden = _masked(text, scan(text).spans, _HIDDEN | {"code"})
+def hints(hidden: str, mentions: list[Mention], reader: Reader) -> dict[str, Counter]:
+    """family id -> {member: how often a size or variant only it has stands on its own} in a text
+    as `tally` read it. A mark right after another name ("Mistral 7B", "Qwen1.5-7B") belongs to
+    that name, not a hint."""
     ends = {m.end for m in mentions}
     taken = [(m.start, m.end) for m in mentions]
     out: dict[str, Counter] = {}
-    for family_id, scanner in reader.hints.items():
-        for start, end, (member, capitalised) in scanner.scan(hidden):
-            if capitalised and not hidden[start].isupper():
-                continue
-            if any(a < end and start < b for a, b in taken) or _attached(hidden, start, ends):
-                continue
-            out.setdefault(family_id, Counter())[member] += 1
+    for start, end, (family_id, member, capitalised) in reader.hints.scan(hidden):
+        if capitalised and not hidden[start].isupper():
+            continue
+        if any(a < end and start < b for a, b in taken) or _attached(hidden, start, ends):
+            continue
+        out.setdefault(family_id, Counter())[member] += 1
     return out
 
 
@@ -261,11 +285,12 @@ class Tally:
     others: Counter = field(default_factory=Counter)  # other labs' model -> counted mentions
     aside: dict[str, Counter] = field(default_factory=dict)  # context -> {label: mentions}
     examples: list[str] = field(default_factory=list)  # versions read apart, as written
+    hidden: str = ""  # the text as read (addresses and markup blanked)
 
 
 def tally(text: str, reader: Reader, registry: Registry) -> tuple[Tally, list[Mention]]:
     out = Tally()
-    found = read(text, reader)
+    found, out.hidden = _read(text, reader)
     labels = {m.id: m.name for m in registry.models} | {f.id: f.name for f in registry.families}
     for mention in found:
         owner = mention.owner

@@ -21,7 +21,6 @@ Digest parts that match nothing become paper pages; other notes go to the "other
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -80,7 +79,9 @@ def route_part(part: Part, note: Note, registry: Registry) -> Target:
     title, title_found = tally(title_text, reader, registry)
     body, body_found = tally(body_text, reader, registry)
     sources = _sources(note, part, registry)
-    hinted = hints(title_text + "\n" + body_text, title_found + [_shifted(m, len(title_text) + 1) for m in body_found], reader)
+    hinted = hints(title.hidden, title_found, reader)
+    for family_id, counter in hints(body.hidden, body_found, reader).items():
+        hinted.setdefault(family_id, Counter()).update(counter)
 
     def named(model_id: str) -> float:
         return TITLE_WEIGHT * (title.strong[model_id] + (model_id in sources)) + body.strong[model_id]
@@ -130,10 +131,6 @@ def route_part(part: Part, note: Note, registry: Registry) -> Target:
     if note.is_digest and part.title:
         return Target("paper", paper_slug(part), evidence + [f"→ paper page: {reason}"])
     return Target("other", note.id, evidence + [f"→ other notes: {reason}"])
-
-
-def _shifted(mention, offset: int):
-    return dataclasses.replace(mention, start=mention.start + offset, end=mention.end + offset)
 
 
 def _family_target(registry, scores, family_scores, body, other_score, length, names, families):
