@@ -130,6 +130,13 @@ def test_links_in_text_point_to_the_member_a_mention_names(family_site):
     assert "Gemini" in hrefs_to(news, "models/gemini-2.5", "notes/zh-news-log/")  # "Gemini 发布 2.5 Pro"
 
 
+def test_a_mention_of_a_model_without_a_page_leads_to_its_family(family_site):
+    readme = article(family_site, "notes/ko-app-readme/")
+    assert "Gemini 3 Pro" in hrefs_to(readme, "families/gemini", "notes/ko-app-readme/")
+    for page in family_site.rglob("*.html"):  # no page links to the Gemini 3 page, which is not there
+        assert not re.search(r'href="[^"]*models/gemini-3/', page.read_text(encoding="utf-8")), page
+
+
 def test_home_shows_the_whole_family(family_site):
     home = article(family_site, "")
     for family in ("gemini", "gemma"):
@@ -201,3 +208,37 @@ def test_the_comparison_table_reads_on_a_phone(family_site, browser):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_rebuilds_as_models_gain_and_lose_their_first_note(tmp_path):
+    """`mkdocs serve`: a note about a model no note was about makes its page (and changes links to
+    it on other pages); removing it takes the page away again, exactly as a fresh build does."""
+    import shutil
+
+    from conftest import NOTES
+    from notekb.pipeline import NoteCache, build_site
+    from notekb.records import Page
+    from notekb.registry import Registry
+
+    registry = Registry.load()
+    home = [Page("index.md", "首页", "# 首页\n\n<!-- notekb:family -->\n")]
+    notes = tmp_path / "notes"
+    shutil.copytree(NOTES, notes)
+    (notes / "readme.md").write_bytes((FAMILY / "ko-app-readme.md").read_bytes())  # mentions Gemini 3 Pro
+    cache = NoteCache()
+
+    def pages(site):
+        return {p.path: p.markdown for p in site.pages + site.docs_pages}
+
+    build_site(notes, registry, cache, home)
+    steps = [
+        lambda: (notes / "g3.md").write_text("Gemini 3 读书笔记\n\nGemini 3 Pro 是这一代的首发型号。Gemini 3 的推理更强。\n", encoding="utf-8"),
+        lambda: (notes / "g3.md").unlink(),
+        lambda: shutil.copy(FAMILY / "zh-gemma2.md", notes / "zh-gemma2.md"),
+    ]
+    for step in steps:
+        step()
+        rebuilt = build_site(notes, registry, cache, home)
+        fresh = build_site(notes, registry, None, home)
+        assert pages(rebuilt) == pages(fresh)
+    assert "models/gemma-2.md" in pages(fresh) and "models/gemini-3.md" not in pages(fresh)

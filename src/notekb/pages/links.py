@@ -14,10 +14,11 @@ from notekb.records import Page
 from notekb.registry import Registry
 
 
-def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
+def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], ...], unpaged: tuple[tuple[str, str], ...] = ()) -> str:
     """A page's final Markdown: links resolved, "what links here" added from the (page, title)
-    of every page linking to it (memoised across rebuilds)."""
-    return with_backlinks(resolve_links(markdown, path), path, dict(sources))
+    of every page linking to it (memoised across rebuilds). `unpaged`: ("model/<id>", the page to
+    link instead or "") for models and families that have no page yet."""
+    return with_backlinks(resolve_links(markdown, path, dict(unpaged)), path, dict(sources))
 
 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
@@ -38,11 +39,17 @@ def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
     return REFERENCES_PATH, target
 
 
-def resolve_links(markdown: str, from_page: str) -> str:
-    """nkb: links -> relative links from this page; a link to this very page becomes plain text."""
+def resolve_links(markdown: str, from_page: str, unpaged: dict[str, str] | None = None) -> str:
+    """nkb: links -> relative links from this page; a link to this very page becomes plain text,
+    and so does a link to a model or family without a page (or it leads to its family's page)."""
 
     def replace(match: re.Match) -> str:
         label, kind, target, anchor = match.groups()
+        if unpaged and f"{kind}/{target}" in unpaged:
+            instead = unpaged[f"{kind}/{target}"]
+            if not instead or instead == from_page:
+                return label
+            return f"[{label}]({link(from_page, instead)})"
         path, anchor = nkb_target(kind, target, anchor)
         if path == from_page and kind in ("model", "family"):
             return label

@@ -14,7 +14,7 @@ from notekb.pages.family import cached_family_page
 from notekb.pages.glossary import glossary_page
 from notekb.pages.home import FAMILY_MARKER, family_overview, models_index, notes_index, papers_index
 from notekb.pages.links import _cached_listing, _graph, finished_markdown
-from notekb.pages.markdown import GLOSSARY_PATH, REFERENCES_PATH
+from notekb.pages.markdown import GLOSSARY_PATH, REFERENCES_PATH, family_path
 from notekb.pages.memo import keep_used, remember, retitled
 from notekb.pages.model import _cached_model_page
 from notekb.pages.note import _cached_note_page
@@ -77,13 +77,19 @@ def render_site(notes: list[Note], registry: Registry, docs_pages: list[Page] = 
 
     changed_titles = retitled(page_cache, titles)
 
+    # A mention of a model no note is about yet leads to its family's page, if that has one.
+    unpaged = tuple(sorted(
+        [(f"model/{m.id}", family_path(m.family) if m.family in families else "") for m in registry.models if m.id not in with_page]
+        + [(f"family/{f.id}", "") for f in registry.families if f.id not in families]
+    ))
+
     def finish(page: Page) -> Page:
         # Keyed by the pages linking to it; made again where one of them has a new title. So the
         # sorted list of (page, title) is made only for the pages whose backlinks changed.
         linking = frozenset(s for s, _ in edges.get(page.path, ()))
-        make = lambda: finished_markdown(page.path, page.markdown, tuple(sorted((s, titles.get(s, s)) for s in linking)))  # noqa: E731
+        make = lambda: finished_markdown(page.path, page.markdown, tuple(sorted((s, titles.get(s, s)) for s in linking)), unpaged)  # noqa: E731
         stale = bool(changed_titles) and not changed_titles.isdisjoint(linking)
-        return Page(page.path, page.title, remember(page_cache, "finished", (page.path, page.markdown, linking), make, fresh=stale))
+        return Page(page.path, page.title, remember(page_cache, "finished", (page.path, page.markdown, linking, unpaged), make, fresh=stale))
 
     done = [finish(p) for p in pages], {"counts": counts, "docs": [finish(d) for d in docs], "families": families}
     keep_used(page_cache, {n.digest for n in notes})
