@@ -21,6 +21,7 @@ family means.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -60,7 +61,7 @@ class Reader:
     scanner: NameScanner  # every name: payload Owner
     detached: dict[str, NameScanner]  # family id -> versions standing apart: payload model id
     hints: NameScanner  # sizes and variants only one member of a family has: (family id, model id, capitalised)
-    contexts: list[tuple[str, re.Pattern | None, re.Pattern | None, list]]  # (kind, before, after, [(before, after)])
+    contexts: list[tuple[str, re.Pattern | None, re.Pattern | None, tuple]]  # (kind, before, after, (any pair's before, [(before, after)]))
     window: int
 
 
@@ -130,11 +131,13 @@ def _contexts(registry: Registry) -> list:
         before = [pre for pre, post in parts if pre and not post]
         after = [post for pre, post in parts if post and not pre]
         pairs = [(re.compile(f"(?:{pre}){_GAP}*$"), re.compile(f"^{_GAP}*(?:{post})")) for pre, post in parts if pre and post]
+        # Any pair's first word, tried first: most mentions have none of them before them.
+        either = re.compile(f"(?:{'|'.join(pre for pre, post in parts if pre and post)}){_GAP}*$") if pairs else None
         out.append((
             kind,
             re.compile(f"(?:{'|'.join(before)}){_GAP}*$") if before else None,
             re.compile(f"^{_GAP}*(?:{'|'.join(after)})") if after else None,
-            pairs,
+            (either, pairs),
         ))
     return out
 
@@ -176,7 +179,8 @@ def _context(text: str, folded: str, start: int, end: int, reader: Reader) -> st
     for kind, pre, post, pairs in reader.contexts:
         if (pre is not None and pre.search(before)) or (post is not None and post.match(after)):
             return kind
-        if any(p.search(before) and q.match(after) for p, q in pairs):
+        either, pairs = pairs
+        if either is not None and either.search(before) and any(p.search(before) and q.match(after) for p, q in pairs):
             return kind
     return COUNTED
 
@@ -197,40 +201,46 @@ def read(text: str, reader: Reader) -> list[Mention]:
     return _read(text, reader)[0]
 
 
-def _read(text: str, reader: Reader) -> tuple[list[Mention], str]:
+def _read(text: str, reader: Reader) -> tuple[list[Mention], str, str]:
     """The mentions, and the text as read (addresses and markup blanked, same length)."""
     spans = scan(text).spans
     hidden = _masked(text, spans, _HIDDEN)
     folded = scan_form(hidden)
     code = [(a, b) for a, b, _ in regions(spans, frozenset({"fence"}))]
-    found = reader.scanner.scan(hidden)
+    found = reader.scanner.scan(hidden, folded)
+    versions: dict[str, list] = {}  # family id -> versions standing apart anywhere in the text
     out: list[Mention] = []
     for k, (start, end, owner) in enumerate(found):
         mention = Mention(start, end, owner, _context(hidden, folded, start, end, reader))
-        if owner.kind == "family":
+        if owner.kind == "family" and owner.id in reader.detached:
+            if owner.id not in versions:
+                versions[owner.id] = reader.detached[owner.id].scan(hidden, folded)
             limit = found[k + 1][0] if k + 1 < len(found) else len(hidden)
-            _read_version(hidden, mention, limit, reader)
+            _read_version(hidden, mention, limit, reader, versions[owner.id])
         out.append(mention)
     for a, b in code:
         for start, end, owner in reader.scanner.scan(text[a:b]):
             out.append(Mention(a + start, a + end, owner, "code"))
-    return sorted(out, key=lambda m: m.start), hidden
+    return sorted(out, key=lambda m: m.start), hidden, folded
 
 
-def _read_version(text: str, mention: Mention, limit: int, reader: Reader) -> None:
+def _read_version(text: str, mention: Mention, limit: int, reader: Reader, hits: list | None = None) -> None:
     """A version standing apart from a family name: the first in the window after it, on the
-    same line, before the next name."""
+    same line, before the next name. `hits`: the family's versions found in the whole text."""
     scanner = reader.detached.get(mention.owner.id)
     if scanner is None:
         return
     _, line_end = _line_bounds(text, mention.start, mention.end)
     stop = min(limit, line_end, mention.end + reader.window)
-    window = text[mention.end : stop]
-    for start, end, member in scanner.scan(window):
-        if _attached(window, start, set()):  # "Gemma 对比 Qwen1.5-7B": that 7B is Qwen's
+    if hits is None:
+        hits = [(a + mention.end, b + mention.end, m) for a, b, m in scanner.scan(text[mention.end : stop])]
+    for start, end, member in hits[bisect_left(hits, (mention.end,)) :]:
+        if end > stop:
+            return
+        if _attached(text[mention.end : start], start - mention.end, set()):  # "Gemma 对比 Qwen1.5-7B": that 7B is Qwen's
             continue
         mention.member = member
-        mention.version = window[start:end]
+        mention.version = text[start:end]
         return
 
 
@@ -242,14 +252,15 @@ def member_after(text: str, end: int, family_id: str, reader: Reader) -> str | N
     return mention.member
 
 
-def hints(hidden: str, mentions: list[Mention], reader: Reader) -> dict[str, Counter]:
+def hints(hidden: str, mentions: list[Mention], reader: Reader, folded: str | None = None) -> dict[str, Counter]:
     """family id -> {member: how often a size or variant only it has stands on its own} in a text
     as `tally` read it. A mark right after another name ("Mistral 7B", "Qwen1.5-7B") belongs to
     that name, not a hint."""
+    folded = scan_form(hidden) if folded is None else folded
     ends = {m.end for m in mentions}
     taken = [(m.start, m.end) for m in mentions]
     out: dict[str, Counter] = {}
-    for start, end, (family_id, member, capitalised) in reader.hints.scan(hidden):
+    for start, end, (family_id, member, capitalised) in reader.hints.scan(hidden, folded):
         if capitalised and not hidden[start].isupper():
             continue
         if any(a < end and start < b for a, b in taken) or _attached(hidden, start, ends):
@@ -286,11 +297,12 @@ class Tally:
     aside: dict[str, Counter] = field(default_factory=dict)  # context -> {label: mentions}
     examples: list[str] = field(default_factory=list)  # versions read apart, as written
     hidden: str = ""  # the text as read (addresses and markup blanked)
+    folded: str = ""  # and its scan form
 
 
 def tally(text: str, reader: Reader, registry: Registry) -> tuple[Tally, list[Mention]]:
     out = Tally()
-    found, out.hidden = _read(text, reader)
+    found, out.hidden, out.folded = _read(text, reader)
     labels = {m.id: m.name for m in registry.models} | {f.id: f.name for f in registry.families}
     for mention in found:
         owner = mention.owner

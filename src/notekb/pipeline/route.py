@@ -79,8 +79,8 @@ def route_part(part: Part, note: Note, registry: Registry) -> Target:
     title, title_found = tally(title_text, reader, registry)
     body, body_found = tally(body_text, reader, registry)
     sources = _sources(note, part, registry)
-    hinted = hints(title.hidden, title_found, reader)
-    for family_id, counter in hints(body.hidden, body_found, reader).items():
+    hinted = hints(title.hidden, title_found, reader, title.folded)
+    for family_id, counter in hints(body.hidden, body_found, reader, body.folded).items():
         hinted.setdefault(family_id, Counter()).update(counter)
 
     def named(model_id: str) -> float:
