@@ -57,7 +57,7 @@ class Model:
     report_title: str
     arxiv: str | None
     summary: str
-    aliases: list[str]  # every name that identifies the model: given and made from the family's
+    aliases: list[str]  # the model's names: given, and "<family name> <version>" in every language
     relations: list[Relation]
     facts: list[Fact]
     versions: list[str] = field(default_factory=list)
@@ -67,6 +67,7 @@ class Model:
     generations: list[str] = field(default_factory=list)
     offshoots: list[str] = field(default_factory=list)  # names of specialised models routed here
     report_urls: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # every name that identifies it: aliases, and with sizes and variants
 
     @property
     def report_url(self) -> str | None:
@@ -248,19 +249,22 @@ def _model(e: dict, families: dict[str, Family]) -> Model:
     )
     # A model named like its family ("Gemma") is not named by the bare family name: that is weak.
     bare = {match_key(n) for n in family.names} if family else set()
-    names = [model.name, *_names(e.get("aliases")), *([model.report_title] if model.report_title else []), *_made_names(model, family)]
+    made, variants = _made_names(model, family)
+    names = [model.name, *_names(e.get("aliases")), *([model.report_title] if model.report_title else []), *made]
     model.aliases = [n for n in dict.fromkeys(names) if match_key(n) not in bare]
+    model.names = model.aliases + [n for n in dict.fromkeys(variants) if n not in model.aliases]
     return model
 
 
-def _made_names(model: Model, family: Family | None) -> list[str]:
-    """The names a model has by its family's names, its versions, sizes, variants and generation:
-    "Gemma 2", "Gemma 2 9B", "젬마 2", "Gemini 2.0 Flash", "제미나이 2.0 플래시", "Gemma 第二代",
-    and, for a model whose sizes and variants are written without a version, "Gemini Pro", "Gemma 7B"."""
+def _made_names(model: Model, family: Family | None) -> tuple[list[str], list[str]]:
+    """The names a model has by its family's names, its versions and generation ("Gemma 2", "젬마 2",
+    "Gemma 第二代"), and those with its sizes and variants ("Gemma 2 9B", "Gemini 2.0 Flash",
+    "제미나이 2.0 플래시"; for a model whose sizes and variants are written without a version,
+    "Gemini Pro", "Gemma 7B")."""
     if family is None:
-        return []
+        return [], []
     spellings = [s for v in model.variants for s in family.variants.get(v, [v])]
-    out = []
+    out, variants = [], []
     for name in family.names:
         stems = [f"{name} {v}" for v in model.versions] + ([name] if model.unversioned else [])
         # A variant spelled in one script goes with the family's names in Latin or that script
@@ -269,11 +273,11 @@ def _made_names(model: Model, family: Family | None) -> list[str]:
         for stem in stems:
             if stem != name:
                 out.append(stem)
-            out += [f"{stem} {x}" for x in extras]
+            variants += [f"{stem} {x}" for x in extras]
         for generation in model.generations:
             if _together(generation, name):
                 out += [f"{name} {generation}", f"{generation} {name}"]
-    return out
+    return out, variants
 
 
 def _script(name: str) -> str:
@@ -302,7 +306,7 @@ def _check_names(models: list[Model], families: list[Family]) -> None:
         for name in family.names:
             owner.setdefault(match_key(name), f"family {family.id}")
     for model in models:
-        for name in model.aliases + model.offshoots:
+        for name in model.names + model.offshoots:
             key = match_key(name)
             other = owner.setdefault(key, model.id)
             if other != model.id:

@@ -70,7 +70,7 @@ def names(registry: Registry) -> list[tuple[str, Owner]]:
     entries: list[tuple[str, Owner]] = []
     own = {m.name for m in registry.models}
     for model in registry.models:
-        entries += [(a, Owner("model", model.id)) for a in model.aliases]
+        entries += [(a, Owner("model", model.id)) for a in model.names]
         entries += [(o, Owner("model", model.id, o)) for o in model.offshoots if o not in own]
     for family in registry.families:
         entries += [(n, Owner("family", family.id)) for n in family.names]
