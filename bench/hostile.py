@@ -46,6 +46,11 @@ def shapes(k: int) -> dict[str, str]:
         "entities": _LEAD + "&#" * (12500 * k),
         "urls": _LEAD + "http://" * (5000 * k),
         "Chinese without punctuation": _LEAD + "模型训练数据" * (5000 * k),
+        "brackets in math": _LEAD + "$x" + "[" * (2000 * k) + "$\n",
+        "spaced heading": _LEAD + "# a" + " " * (1000 * k) + "b\n",
+        "equal headings": _LEAD + "## a\n\nx\n\n" * (2000 * k),
+        "label lines": _LEAD + "a:\n" * (20000 * k),
+        "link cards": _LEAD + "论文链接\n\nGemma: Open Models\n\nA description line\n\narxiv.org\n\n" * (500 * k),
     }
 
 
@@ -132,6 +137,21 @@ def write_attacks(notes: Path, outside: Path) -> dict[str, str]:
     write(files["long name txt"], "Gemma Gemma Gemma 长文件名二。\n")
     files["iframe"] = "!iframe-unclosed.md"
     write(files["iframe"], 'Llama 的笔记。\n\n<iframe\n  src="https://example.com/embed"\n  width="560"\n/>\n\n<div class="x">\n')
+    # Through math, inline code and indented fences (which a Markdown engine does not read as this
+    # project does): HTML that would close the page's own elements, or put an id in its contents.
+    payload = "</div><h2 id='a&#34;&#62;&#60;img src=x on&#101;rror&#61;alert(7)&#62;' markdown=\"1\">T</h2>"
+    files["math payload"] = "hostile-math.md"
+    write(files["math payload"], f"# 数学\n\nGemma 的报告。Gemma 2B 与 Gemma 7B。 ${payload}$ 与 $x</div><details>y$\n\n$$\\begin{{x}}{payload}\\end{{x}}$$\n")
+    files["code payload"] = "hostile-code.md"
+    write(files["code payload"], f"# 代码\n\nGemma 的报告。Gemma Gemma。 `{payload}` 和 `</div><details>`\n\n     ```\n{payload}\n     ```\n\nGemma。\n")
+    files["math recursion"] = "hostile-math-recursion.md"
+    write(files["math recursion"], "Gemma 的报告。Gemma Gemma Gemma。 $" + "*" * 3000 + "a" + "*" * 3000 + "$\n")
+    files["source payload"] = "hostile-source.md"
+    write(files["source payload"], '---\nsource: "https://x.com/\\" )<img src=x onerror=alert(35)>"\nauthor: "Eve\\n\\n~~~\\n"\n---\n\nGemma 的笔记。Gemma Gemma。\n')
+    files["author admonition"] = "hostile-author.md"
+    write(files["author admonition"], '---\nauthor: "Eve\\n\\n!!! danger \\"pwned\\"\\n    hello\\n"\n---\n\nGemma 的笔记。Gemma Gemma。\n')
+    files["split reference"] = "hostile-split-reference.md"
+    write(files["split reference"], "Gemma " + "a" * 15000 + " [x]:javascript:alert(1)//" + "c" * 9000 + " " + "d" * 17000 + "\n\nGemma Gemma [click][x]\n")
     files["alias bomb"] = "hostile-alias-bomb.md"
     write(files["alias bomb"], ALIAS_BOMB)
     for name, text in deep_nesting(500).items():

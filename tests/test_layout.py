@@ -16,7 +16,7 @@ MAY_IMPORT = {
     "pipeline": {"base", "formats", "pages"},  # pages: only pipeline.build, which runs the render stage
     "pages": {"base"},
     "search": {"base"},
-    "publish": {"base", "search"},
+    "publish": {"base", "search", "formats"},  # formats: what the math converter writes, allowed
     "cli": {"base", "formats", "pipeline", "pages", "publish", "search"},
     "mkdocs": {"base", "formats", "pipeline", "pages", "publish", "search"},
 }

@@ -53,3 +53,17 @@ def test_language_guess():
     assert detect_lang("제미나이 1.5는 긴 컨텍스트를 처리합니다. MoE 구조를 씁니다.") == "ko"
     assert detect_lang("Gemini 1.5 handles long context with a mixture of experts.") == "en"
     assert traditional_ratio("这是简体中文") == 0.0 < traditional_ratio("這是繁體中文")
+
+
+def test_japanese_is_its_own_language():
+    assert detect_lang("2023年12月6日、Google は Gemini を発表しました。AI競争が激しくなる中です。") == "ja"
+    assert detect_lang("这是一篇中文笔记，提到了片假名アルファ一次，Gemini 的训练数据很多。") == "zh-Hans"
+    assert detect_lang("한국어 노트입니다. 제미나이는 멀티모달 모델입니다.") == "ko"
+
+
+def test_invisible_and_control_characters_are_removed():
+    from notekb.text import visible
+
+    assert visible("\u200eGemini \u200b1.0\u00ad x\ufeffy \u202eevil\u202c a\u200db\x07") == "Gemini 1.0 xy evil ab"
+    assert visible("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"  # a joiner between emoji stays
+    assert visible("\ufff9 0 \ufffb") == " 0 "  # notekb's own token characters cannot come from a note

@@ -118,6 +118,8 @@ class Boilerplate:
     link_cards: list[Rule]
     missing_figures: list[re.Pattern]
     date_formats: list[str]
+    calls_to_action: re.Pattern | None = None
+    appendices: re.Pattern | None = None
 
 
 def data_fingerprint(data_dir: str | Path | None) -> str:
@@ -322,6 +324,33 @@ def _reference_url(entry: dict) -> str | None:
 
 
 @dataclass
+class Formats:
+    """What notes written for other tools mean (data/formats.yml)."""
+
+    admonition_types: dict[str, str]  # any name (lower case) -> Material's admonition type
+    admonition_titles: dict[str, str]  # type -> the title shown when a note gives none
+    mdx_images: set[str]
+    mdx_admonitions: dict[str, str]  # component -> type
+    mdx_details: set[str]
+    mdx_tabs: set[str]
+    mdx_steps: set[str]
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Formats":
+        admonitions = data.get("admonitions") or {}
+        mdx = data.get("mdx") or {}
+        return cls(
+            admonition_types={str(n).lower(): kind for kind, e in admonitions.items() for n in [kind, *(e.get("names") or [])]},
+            admonition_titles={kind: str(e.get("title") or kind) for kind, e in admonitions.items()},
+            mdx_images=set(mdx.get("images") or []),
+            mdx_admonitions=dict(mdx.get("admonitions") or {}),
+            mdx_details=set(mdx.get("details") or []),
+            mdx_tabs=set(mdx.get("tabs") or []),
+            mdx_steps=set(mdx.get("steps") or []),
+        )
+
+
+@dataclass
 class Registry:
     """All data files, loaded once and shared by every stage."""
 
@@ -338,6 +367,7 @@ class Registry:
     version_words: dict[str, list[str]] = field(default_factory=dict)  # {after: [版本, ...], before: [version, ...]}
     version_window: int = 32  # characters after a family name in which a version standing apart is read
     contexts: dict[str, list[str]] = field(default_factory=dict)  # {compare: ["vs {}", ...], use: [...]}
+    formats: Formats = field(default_factory=lambda: Formats.from_data({}))
     data_dir: str | None = None  # where the files that replaced the packaged ones came from
     fingerprint: str = ""  # hash of the data files' contents: equal registries, equal fingerprints
 
@@ -365,6 +395,8 @@ class Registry:
             link_cards=rules("link_cards"),
             missing_figures=[re.compile(rf"(?:{p})\Z", re.I) for p in b.get("missing_figures", [])],
             date_formats=list(b.get("dates", [])),
+            calls_to_action=re.compile("|".join(f"(?:{p})" for p in b["calls_to_action"]), re.I) if b.get("calls_to_action") else None,
+            appendices=re.compile("|".join(f"(?:{p})" for p in b["appendices"]), re.I) if b.get("appendices") else None,
         )
         g = _read_yaml("glossary.yml", data_dir)
         terms = [
@@ -403,6 +435,7 @@ class Registry:
             fact_labels=m.get("fact_labels", {}),
             relation_labels=m.get("relation_labels", {}),
             other_models=[str(x) for x in m.get("other_models") or []],
+            formats=Formats.from_data(_read_yaml("formats.yml", data_dir)),
             data_dir=str(data_dir) if data_dir else None,
             fingerprint=fingerprint or data_fingerprint(data_dir),
         )
@@ -430,6 +463,25 @@ class Registry:
     @cached_property
     def topic_by_id(self) -> dict[str, Topic]:
         return {t.id: t for t in self.topics}
+
+    def find_name(self, text: str) -> tuple[str, str] | None:
+        """("model" | "family" | "term" | "ref", id) of whatever this name names (any name, any
+        language, any case, spacing or Chinese script), or None."""
+
+        def build(registry: "Registry") -> dict[str, tuple[str, str]]:
+            names: dict[str, tuple[str, str]] = {}
+            for ref in registry.references:
+                for name in [ref.title, *ref.cited_as]:
+                    names.setdefault(match_key(name), ("ref", ref.id))
+            for term in registry.terms:
+                for name in [term.title, term.id, *term.all_names]:
+                    names.setdefault(match_key(name), ("term", term.id))
+            for model in registry.models:  # models win over terms and references...
+                names.update({match_key(n): ("model", model.id) for n in [model.name, model.id, *model.names]})
+            # ...but a bare family name ("Gemini", "Gemma") names the family, as when a note is read.
+            return names | {match_key(n): ("family", f.id) for f in registry.families for n in [f.name, f.id, *f.names]}
+
+        return self.derived("registry.names", build).get(match_key(text))
 
     def model_for_title(self, title: str) -> Model | None:
         """The model whose report has this title (link cards often give only the title)."""

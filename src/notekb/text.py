@@ -25,7 +25,10 @@ _LATIN_RUNS = re.compile(r"[A-Za-z]+")
 #: plain zh-Hant uses tw2s, which unlike t2s converts 著 -> 着 in verbs.
 TO_SIMPLIFIED_CONFIG = {"zh-TW": "tw2sp", "zh-HK": "hk2s", "zh-Hant": "tw2s", "zh-MO": "hk2s"}
 
-LANG_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "ko": "한국어", "en": "English"}
+LANG_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "ja": "日本語", "ko": "한국어", "en": "English"}
+KANA = r"\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+KANA_RUNS = re.compile(f"[{KANA}]+")
+_HIRAGANA = re.compile("[\u3041-\u309f]")  # the particles of every Japanese sentence
 
 
 @lru_cache(maxsize=None)
@@ -91,7 +94,10 @@ def _script_deletions() -> tuple[list, list]:
 
 
 def detect_lang(text: str, default: str = "zh-Hans") -> str:
-    """Guess zh-Hans, zh-Hant, ko or en from the characters of `text` (code and URLs ignored).
+    """Guess zh-Hans, zh-Hant, ja, ko or en from the characters of `text` (code and URLs ignored).
+
+    Japanese is told apart from Chinese by its kana: hiragana and katakana make up a large share of
+    any Japanese sentence and appear in Chinese only as the odd loan.
 
     Korean wins when Hangul is at least a fifth of the CJK characters (Korean notes quote
     English and the odd Hanja; Chinese notes never contain Hangul). Chinese needs Han characters to
@@ -102,6 +108,9 @@ def detect_lang(text: str, default: str = "zh-Hans") -> str:
     han, hangul, latin = count_scripts(text)
     if hangul and hangul * 5 >= han + hangul:
         return "ko"
+    kana = sum(map(len, KANA_RUNS.findall(text))) if han or latin else 0
+    if kana and kana * 4 >= han + kana and (han + kana) * 4 >= latin and _HIRAGANA.search(text):
+        return "ja"
     if han and han * 4 >= latin:
         return "zh-Hant" if traditional_ratio(text) > 0.08 else "zh-Hans"
     if latin:
@@ -131,6 +140,22 @@ def slugify(text: str, ascii_only: bool = False, max_words: int = 0) -> str:
     if max_words:
         words = words[:max_words]
     return "-".join(words)
+
+
+# Invisible and control characters that pasted text carries: zero-width spaces, direction marks and
+# overrides, word joiners, byte-order marks inside the text, soft hyphens, C0 controls but tab and
+# newline. "‎Gemini" with a U+200E in front must be Gemini to every stage.
+_INVISIBLE = {ord(c): None for c in "\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\ufff9\ufffa\ufffb"}
+_INVISIBLE |= {c: None for c in range(0x202A, 0x202F)} | {c: None for c in range(0x2066, 0x206A)}
+_INVISIBLE |= {c: None for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F: None}
+# U+200D stays where it joins two emoji (a family, a flag); elsewhere it is dropped.
+_LONE_JOINER = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])\u200d|\u200d(?![\U0001F000-\U0001FAFF\u2600-\u27BF])")
+
+
+def visible(text: str) -> str:
+    """The text without invisible and control characters (see _INVISIBLE)."""
+    text = text.translate(_INVISIBLE)
+    return _LONE_JOINER.sub("", text) if "\u200d" in text else text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ from notekb.publish.sanitize import plain_title  # noqa: E402
 def test_note_html_is_a_balanced_fragment():
     assert safe_markdown("<b>bold <i>both</b> after") == "<b>bold <i>both</i></b> after"
     assert safe_markdown("</i>stray close <sup>open") == "stray close <sup>open</sup>"
-    assert safe_markdown("<iframe\n  src=x\n/>") == "&lt;iframe\n  src=x\n/&gt;"  # a whole tag, shown as text
+    # An embedded page is a line that says so (and links to it); half a tag is text.
+    assert safe_markdown('<iframe\n  src="https://v.example/e/1"\n/>') == '<span class="nkb-missing-figure nkb-embed" role="note">原文此处嵌入了外部内容：<a href="https://v.example/e/1">v.example/e/1</a></span>'
+    assert "<iframe" not in safe_markdown('<iframe src="javascript:alert(1)"></iframe>') and "javascript" not in safe_markdown('<iframe src="javascript:alert(1)">')
     assert safe_markdown("<iframe") == "&lt;iframe"  # the first line of one
     assert safe_markdown("a <!-- hidden --> b") == "a  b"
     deep = safe_markdown("<b>" * 50 + "x" + "</b>" * 50)

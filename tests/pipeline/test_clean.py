@@ -351,12 +351,15 @@ def test_image_next_to_the_note_is_kept_and_missing_one_is_a_placeholder():
     assert "](img/figure2-routing.png)" not in text
 
 
-def test_remote_image_is_kept(tmp_path):
+def test_remote_image_is_a_placeholder_linking_to_it(tmp_path):
+    """Images whose files are not on this site become the named placeholder (issue #12): pages work
+    offline and tell no other site who reads them; the placeholder links to the image."""
     path = tmp_path / "remote.md"
-    path.write_text("MoE 笔记\n\n![路由示意](https://example.com/moe.png)\n\n正文。\n", encoding="utf-8")
+    path.write_text("MoE 笔记\n\n![路由示意](https://example.com/moe.png)\n\n正文 ![小图](https://example.com/s.png) 完。\n", encoding="utf-8")
     text = bodies(cleaned(path))
-    assert "![路由示意](https://example.com/moe.png)" in text
-    assert not placeholders(text)
+    assert "](https://example.com" not in text
+    assert '<div class="nkb-missing-figure" role="note" title="https://example.com/moe.png">原文此处有图，未随笔记提供：<a href="https://example.com/moe.png"><code>路由示意</code></a></div>' in text
+    assert '<span class="nkb-missing-figure"' in text and "<code>小图</code>" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,3 +31,53 @@ def test_suffixed_ids_never_collide_with_other_ids():
     renamed, _ = assign_ids(claims)
     again, _ = assign_ids(claims + [(f"{renamed['b/a.md']}.md", renamed["b/a.md"])])
     assert len(set(again.values()) | {"a", renamed["b/a.md"]}) == 3
+
+
+def _git(folder, *args, env=None):
+    import os
+
+    environment = dict(os.environ, **(env or {}))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True, capture_output=True, env=environment)
+
+
+def test_a_forged_commit_date_does_not_win_a_url(tmp_path):
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "victim.md").write_text("old")
+    _git(tmp_path, "add", "victim.md")
+    _git(tmp_path, "commit", "-qm", "first")
+    (tmp_path / "Victim.txt").write_text("new")
+    _git(tmp_path, "add", "Victim.txt")
+    _git(tmp_path, "commit", "-qm", "later", env={"GIT_COMMITTER_DATE": "2001-01-01T00:00:00", "GIT_AUTHOR_DATE": "2001-01-01T00:00:00"})
+    renamed, _ = assign_ids([("Victim.txt", "victim"), ("victim.md", "victim")], tmp_path)
+    assert list(renamed) == ["Victim.txt"]
+
+
+def test_a_renamed_note_keeps_its_url_against_a_newcomer(tmp_path):
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "note.md").write_text("x")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "first")
+    _git(tmp_path, "mv", "old", "moved")
+    _git(tmp_path, "commit", "-qm", "moved")
+    (tmp_path / "note.txt").write_text("new")
+    renamed, _ = assign_ids([("note.txt", "note"), ("moved/note.md", "note")], tmp_path)
+    assert list(renamed) == ["note.txt"]  # untracked: it came last, though its path is shallower
+
+
+def test_paper_pages_stay_with_the_paper_that_had_them(tmp_path):
+    from notekb.pipeline.ids import dedupe_papers
+    from notekb.records import Note, Part, Target
+
+    def digest(rel: str, arxiv: str) -> Note:
+        part = Part(anchor="ella", title="ELLA: x", sections=[], arxiv=arxiv)
+        part.target = Target("paper", "ella")
+        return Note(id=rel, rel=rel, digest="", title="t", lang="en", parts=[part], is_digest=True)
+
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "b.md").write_text("first")
+    _git(tmp_path, "add", "b.md")
+    _git(tmp_path, "commit", "-qm", "first")
+    notes, problems = dedupe_papers([digest("!evil.md", "2401.00001"), digest("b.md", "2403.05135")], tmp_path)
+    assert [n.parts[0].target.id for n in notes] == ["ella-2401-00001", "ella"]
+    assert problems[0].path == "!evil.md"

@@ -219,15 +219,49 @@ def test_yaml_error_line_counts_from_the_file_start_after_a_bom(tmp_path):
     assert info.value.diagnostic.line == 3
 
 
-def test_unknown_field_is_a_warning_with_its_line(tmp_path):
-    path = write(tmp_path, "extra.md", "---\ntitle: 笔记\ncategory: 论文\n---\n正文\n")
+def test_a_misspelled_field_is_a_warning_with_its_line(tmp_path):
+    path = write(tmp_path, "extra.md", "---\ntitle: 笔记\ntitel: 论文\n---\n正文\n")
     raw, problems = read(path, "extra.md")
-    assert raw.meta == {"title": "笔记"}
+    assert raw.meta == {"title": "笔记", "extra": {"titel": "论文"}}
     assert raw.text == "正文\n"
     [warning] = problems
     assert warning.level == "warning"
     assert warning.line == 3
-    assert "category" in warning.message
+    assert "did you mean 'title'" in warning.message
+
+
+def test_other_engines_fields_are_kept_and_reported_at_debug_level_only(tmp_path):
+    text = "---\nlayout: post\npermalink: /x/\nquiz: [a, b]\ncategories: [论文, Gemma]\n---\n正文\n"
+    raw, problems = read(write(tmp_path, "jekyll.md", text), "jekyll.md")
+    assert raw.meta["extra"] == {"layout": "post", "permalink": "/x/", "quiz": ["a", "b"]}
+    assert raw.meta["tags"] == ["论文", "Gemma"]
+    assert {p.level for p in problems} == {"debug"}
+
+
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("lang", "zh-tw", "zh-TW"), ("lang", "zh_TW", "zh-TW"), ("lang", "zh-Hant-TW", "zh-TW"), ("lang", "ja-JP", "ja"),
+        ("lang", "ko-KR", "ko"), ("lang", "en-US", "en"), ("lang", "ZH-HANS", "zh-Hans"),
+        ("date", "2025-07-13 19:20:20", "2025-07-13"), ("date", "2025-07-13 19:20:20 +0800", "2025-07-13"),
+        ("date", "2025-07-13T19:20:20+08:00", "2025-07-13"), ("date", "2025/7/3", "2025-07-03"),
+        ("tags", "a, b,c", ["a", "b", "c"]), ("tags", "[x, '#y']", ["x", "y"]),
+        ("author", "[甲, 乙]", "甲, 乙"), ("author", "{name: 丙, url: 'https://x.org'}", "丙"),
+    ],
+)
+def test_front_matter_as_blog_engines_write_it(tmp_path, field, value, expected):
+    raw, problems = read(write(tmp_path, "n.md", f"---\n{field}: {value}\n---\n正文\n"), "n.md")
+    assert raw.meta[field] == expected and not [p for p in problems if p.level in ("error", "warning")]
+
+
+def test_toml_front_matter(tmp_path):
+    text = '+++\ntitle = "Hugo 笔记"\ndate = 2025-01-02T03:04:05Z\ntags = ["gemma"]\ndraft = false\n+++\n正文\n'
+    raw, problems = read(write(tmp_path, "hugo.md", text), "hugo.md")
+    assert raw.meta["title"] == "Hugo 笔记" and raw.meta["date"] == "2025-01-02" and raw.meta["tags"] == ["gemma"]
+    assert raw.first_line == 7 and raw.text == "正文\n"
+    broken = write(tmp_path, "broken.md", '+++\ntitle = "x\n+++\n正文\n')
+    with pytest.raises(NoteError, match="not valid TOML"):
+        read(broken, "broken.md")
 
 
 @pytest.mark.parametrize("value", ["last tuesday", "2024/13/01", "2024-13-45", "2024-02-30"])

@@ -95,3 +95,56 @@ def test_writing_only_what_changed_over_the_last_build_gives_the_same_files(tmp_
     files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.json")}
     assert files(tmp_path / "incremental") == files(tmp_path / "full")
     assert files(tmp_path / "full") != files(tmp_path / "previous")
+
+
+def test_a_section_text_leaves_out_what_labels_it():
+    """Issue 14: snippets began with a facts table's header row or an excerpt's source label."""
+    html = ('<h1 id="gemma">Gemma</h1><div class="nkb-facts"><table><thead><tr><th>项目</th><th>内容</th></tr></thead>'
+            '<tbody><tr><td>发布</td><td>2024-02-21 <small>（<a href="#">见笔记</a>）</small></td></tr></tbody></table></div>'
+            '<h2 id="architecture">模型架构</h2><div id="x-architecture-003" class="nkb-excerpt" lang="zh-Hans">'
+            '<div class="nkb-source" lang="zh-Hans"><p>来源：<a href="#">某篇笔记</a> · 简体中文</p></div>'
+            '<p>沿用解码器。</p><div class="nkb-missing-figure" role="note" title="t1">原文此处有图，未随笔记提供：<code>t1</code></div></div>'
+            '<p class="nkb-used">收录于 <a href="#">Gemma › 模型架构</a></p>'
+            '<h2 id="meta">文件</h2><p><code class="nkb-path"><span>notes/</span><wbr><span>003_85ea77ce.txt</span></code> 之后</p>')
+    docs = {d.url: d for d in page_docs(html, "models/gemma/", "Gemma")}
+    assert docs["models/gemma/#gemma"].text == "2024-02-21"  # no "项目 内容", no "发布"
+    assert docs["models/gemma/#x-architecture-003"].text == "沿用解码器。"
+    assert docs["models/gemma/#meta"].text == "之后"  # a note's file path is no text to find
+
+
+def test_glossary_and_reference_entries_are_sections_of_their_own():
+    html = ('<h2 id="letter-m">M</h2><div class="nkb-entry-card"><h4 class="nkb-entry" id="moe">混合专家（MoE）</h4>'
+            '<dl class="nkb-names"><dt>中文</dt><dd>混合专家</dd></dl><p>按输入选择专家。</p>'
+            '<p class="nkb-entry-links">出现于：<a href="#">Gemini 2.5</a></p></div>'
+            '<div class="nkb-entry-card"><h4 class="nkb-entry" id="mqa">多查询注意力（MQA）</h4><p>共享键值头。</p></div>')
+    docs = {d.url: d for d in page_docs(html, "glossary/", "术语表")}
+    assert docs["glossary/#moe"].title == "混合专家（MoE）" and docs["glossary/#moe"].text == "混合专家 按输入选择专家。"
+    assert docs["glossary/#mqa"].text == "共享键值头。"
+
+
+def test_letters_and_digits_run_together_are_a_token_too():
+    tokens = tokenize(normalize("首个在 TPUv5p 上训练，另见 TPUv5e 与 16kHz"), REGISTRY)
+    assert {"tpuv5p", "tpuv5e", "16khz", "tpuv", "5"} <= set(tokens)
+    assert "tpuv5" not in tokens
+
+
+def test_the_manifest_tells_the_page_of_every_section_and_the_stop_words(tmp_path):
+    docs = {k: Doc(url, url, "", text) for k, url, text in (("a1", "models/a/#x", "热备份"), ("a2", "models/a/#y", "滚动维护"), ("b", "notes/b/", "切片"))}
+    writer = IndexWriter()
+    writer.update({k: index_doc(d, REGISTRY) for k, d in docs.items()})
+    writer.update({k: index_doc(d, REGISTRY) for k, d in docs.items() if k != "a2"})  # a2 removed: its number is free
+    writer.write(tmp_path, REGISTRY)
+    manifest, _, records = _decoded(tmp_path)
+    runs = manifest["pages"]
+    pages = [p for k in range(0, len(runs), 2) for p in [runs[k]] * runs[k + 1]]
+    assert len(pages) == manifest["n"] == 3
+    assert pages[1] == -1 and pages[0] != pages[2]  # the free number, and two pages
+    assert {"of", "the", "的"} <= set(manifest["stop"])
+
+
+def test_japanese_is_indexed_as_written_and_still_found_by_a_folded_query():
+    doc = Doc("notes/ja/", "日本語のノート", "", "AI競争が激しくなる中、約束された性能です。")
+    weights, _ = index_doc(doc, None)
+    assert "競争" in weights.tokens and "约束" in weights.tokens  # as written, and folded
+    chinese = index_doc(Doc("notes/zh/", "中文", "", "AI競争很激烈。"), None)[0]
+    assert "競争" not in chinese.tokens  # Chinese is folded only

@@ -51,7 +51,10 @@ def test_each_model_page_holds_its_notes_sentences_and_no_other_models(built_sit
     others = {m: model_text(built_site, m) for m in MODELS if m != MODEL_OF_SEED[seed]}
     sentences = [s for s in seed_sentences(SEEDS[seed], NOT_TEXT | LINK_CARD) if not s.startswith("http")]
     assert len(sentences) > 10
-    missing = [s for s in sentences if squash(s) not in own]
+    # A heading that only repeats the topic it sits under ("2 模型架构" under 模型架构) is left out of
+    # the model page (issue 14); the note's own page keeps every heading.
+    note_headings = {squash(h.get_text()) for h in article(built_site, f"notes/{NOTE_IDS[seed]}/").select("h2, h3, h4, h5, h6")}
+    missing = [s for s in sentences if squash(s) not in own and not any(squash(s) in h for h in note_headings)]
     assert not missing, f"sentences of {seed} missing from {MODEL_OF_SEED[seed]}: {missing[:5]}"
     for model, text in others.items():
         distinctive = [s for s in sentences if (len(squash(s)) >= 12 and not squash(s).isascii()) or len(squash(s)) >= 30]
@@ -60,7 +63,8 @@ def test_each_model_page_holds_its_notes_sentences_and_no_other_models(built_sit
 
 
 def test_digest_parts_land_on_their_model_pages_and_paper_pages(built_site):
-    assert "跨数百万token实现多模态理解" in model_text(built_site, "gemini-1.5")
+    # The report's title is the facts box's; the excerpt starts with its text (issue 14).
+    assert "在本报告中,我们展示了gemini系列最新的模型" in model_text(built_site, "gemini-1.5")
     assert "1000个密集提示" not in model_text(built_site, "gemini-1.5")
     assert "本项工作推出了gemma" in model_text(built_site, "gemma")
     assert "本项工作推出了gemma" not in model_text(built_site, "gemini-1.0")

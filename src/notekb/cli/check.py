@@ -148,7 +148,8 @@ def unsafe_html(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
         tag = match.group(1).lower()
         report(match.start(), f"unsafe HTML: <{tag}> {_UNSAFE_TAGS[tag]}; the site removes it. Delete it, or put it in `code` to show it as text")
     for match in _ANY_TAG_RE.finditer(masked):
-        for attr in _HANDLER_RE.finditer(match.group(0)):
+        # Entities in an attribute's value are characters to a browser: a value can hide a tag.
+        for attr in _HANDLER_RE.finditer(html.unescape(match.group(0)) if "&" in match.group(0) else match.group(0)):
             name = attr.group(1).lower()
             report(match.start() + attr.start(1), f"unsafe HTML: event handler attribute {name}= on <{match.group(1).lower()}> runs code; the site removes it. Delete it")
     for match in _ATTR_LIST_RE.finditer(masked):

@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from notekb.records import Line, Removal, Source
 from notekb.registry import Registry
 
 
-def _span_lines(lines: list[Line], start: int, end: int) -> tuple[int, int]:
-    """Indexes [i, j) of the lines covered by characters [start, end) of '\\n'.join(lines)."""
-    pos = 0
-    first = last = None
-    for i, line in enumerate(lines):
-        line_end = pos + len(line.text)
-        if first is None and line_end >= start:
-            first = i
-        if pos < end or (start == end and pos == start):
-            last = i
-        pos = line_end + 1
-    first = 0 if first is None else first
-    return first, (last if last is not None else first) + 1
+def _span_lines(lines: list[Line], start: int, end: int, starts: list[int] | None = None) -> tuple[int, int]:
+    """Indexes [i, j) of the lines covered by characters [start, end) of '\\n'.join(lines)
+    (`starts`: _line_starts(lines), when many spans of the same lines are looked up)."""
+    starts = starts if starts is not None else _line_starts(lines)
+    first = max(0, bisect_right(starts, start) - 1)
+    last = max(first, bisect_left(starts, end) - 1) if end > start else first
+    return first, last + 1
+
+
+def _line_starts(lines: list[Line]) -> list[int]:
+    """Where each line starts in '\\n'.join(lines)."""
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line.text) + 1
+    return starts
 
 
 def _parse_date(value: str, formats: list[str]) -> str | None:
@@ -98,15 +102,17 @@ def strip_boilerplate(lines: list[Line], registry: Registry, found: Extracted) -
     return kept, removed
 
 
-_URL_LINE = re.compile(r"^\s*<?(https?://[^\s<>]+?)>?\s*$")
+_URL_LINE = re.compile(r"^\s*<?(https?://[^\s<>()\"'\\]+?)>?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([^:：\n]{1,24})[:：]\s*$")
 
 
 def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> list[Line]:
     """Lift link cards and "label: <newline> URL" blocks out of the text into the note's sources."""
-    joined = "\n".join(line.text for line in lines)
     for rule in registry.boilerplate.link_cards:
-        while match := rule.pattern.search(joined):  # every card, not just the first
+        joined = "\n".join(line.text for line in lines)
+        cards = []  # line ranges of every card, taken out together
+        starts = _line_starts(lines)
+        for match in rule.pattern.finditer(joined):
             title = match.group("title").strip()
             model = registry.model_for_title(title)
             ref = registry.reference_for_title(title)
@@ -114,16 +120,23 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
             if url is None:
                 url = f"https://{match.group('domain')}"
             found.sources.append(Source(url, title, match.group("description").strip(), match.group("label").strip()))
-            i, j = _span_lines(lines, match.start(), match.end())
-            lines = lines[:i] + lines[j:]
-            joined = "\n".join(line.text for line in lines)
+            cards.append(_span_lines(lines, match.start(), match.end(), starts))
+        if cards:
+            dropped = {k for i, j in cards for k in range(i, j)}
+            lines = [line for k, line in enumerate(lines) if k not in dropped]
     kept: list[Line] = []
     label: str | None = None
+    following_of = [None] * len(lines)  # the next line with text after each line
+    upcoming = None
+    for index in range(len(lines) - 1, -1, -1):
+        following_of[index] = upcoming
+        if lines[index].text.strip():
+            upcoming = lines[index]
     for index, line in enumerate(lines):
         url = _URL_LINE.match(line.text)
         label_match = _LABEL_LINE.match(line.text)
         if label_match:
-            following = next((l for l in lines[index + 1 :] if l.text.strip()), None)
+            following = following_of[index]
             if following is not None and _URL_LINE.match(following.text):
                 label = label_match.group(1).strip()
                 continue
@@ -134,3 +147,69 @@ def extract_sources(lines: list[Line], registry: Registry, found: Extracted) -> 
             label = None
         kept.append(line)
     return kept
+
+
+MAX_CALL = 200  # characters: a call to action is short
+EDGE_PARAGRAPHS = 6  # paragraphs looked at at the end (half as many at the start)
+
+
+def _paragraphs(lines: list[Line]) -> list[tuple[int, int]]:
+    """[i, j) of each run of lines with text."""
+    out, start = [], None
+    for k, line in enumerate(lines):
+        if line.text.strip():
+            start = k if start is None else start
+        elif start is not None:
+            out.append((start, k))
+            start = None
+    if start is not None:
+        out.append((start, len(lines)))
+    return out
+
+
+def strip_calls_to_action(lines: list[Line], registry: Registry, names_content) -> tuple[list[Line], list[Removal]]:
+    """Sign-offs and calls to follow, like, share, subscribe, scan or tip at a note's start and
+    end, and machine-written appendices ("fact-check summary") at its end, found by a rule, not by
+    exact lines: a paragraph there that is short, says one of the calls in boilerplate.yml and
+    names no model or term (`names_content(text)`) is removed; nothing that carries content is."""
+    calls, appendices = registry.boilerplate.calls_to_action, registry.boilerplate.appendices
+    if not lines or calls is None:
+        return lines, []
+    paragraphs = _paragraphs(lines)
+    drop: set[int] = set()
+    removed: list[Removal] = []
+
+    def is_call(i: int, j: int) -> bool:
+        text = " ".join(lines[k].text.strip() for k in range(i, j))
+        return len(text) <= MAX_CALL and calls.search(text) is not None and not names_content(text)
+
+    def take(i: int, j: int, rule: str) -> None:
+        drop.update(range(i, j))
+        removed.extend(Removal(lines[k].no, rule, lines[k].text.strip()) for k in range(i, j) if lines[k].text.strip())
+
+    if appendices is not None:
+        for i, j in paragraphs[len(paragraphs) // 2 :]:
+            head = lines[i].text.strip().lstrip("#>*").strip()
+            if len(head) <= 60 and appendices.search(head):
+                for a, b in [p for p in paragraphs if p[0] >= i]:
+                    take(a, b, "machine-written appendix")
+                break
+    for i, j in reversed(paragraphs[-EDGE_PARAGRAPHS:]):
+        if i in drop:
+            continue
+        if not is_call(i, j):
+            break
+        take(i, j, "call to follow, like or share")
+    for i, j in paragraphs[: EDGE_PARAGRAPHS // 2]:
+        if i in drop or not is_call(i, j):
+            break
+        take(i, j, "call to follow, like or share")
+    if not drop:
+        return lines, []
+    kept = [line for k, line in enumerate(lines) if k not in drop]
+    while kept and (not kept[-1].text.strip() or _RULE.match(kept[-1].text)):  # a rule that ended the text
+        kept.pop()
+    return kept, sorted(removed, key=lambda r: r.line)
+
+
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")

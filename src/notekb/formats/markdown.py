@@ -14,12 +14,15 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from notekb.formats.html import MAX_TAG_DEPTH, _Balancer, unsafe_url
+from notekb.formats.html import MAX_TAG_DEPTH, Balancer, Context, html_text, unsafe_url
+from notekb.formats.math import math_html
 from notekb.records import Diagnostic
-from notekb.spans import ALL_KINDS, apply_edits, regions, scan
+from notekb.spans import ALL_KINDS, Span, apply_edits, regions, scan
 
 
-_REF_DEF = re.compile(r"^([ \t]{0,3}\[[^\]\n]+\]:[ \t]*)<?(\S+?)>?([ \t].*)?$", re.M)
+# A reference definition wherever an engine might read one (in a quote, a list item, after a cut):
+# the label holds no bracket, so a search from each "[" stops at the next.
+_REF_DEF = re.compile(r"(\[[^\[\]\n]+\]:[ \t]*)<?([^\s>]+)>?")
 _STRAY_ESCAPES = {"lt": "&lt;", "paren": "\\(", "bracket": None, "backticks": None, "emphasis": None}
 
 
@@ -31,14 +34,18 @@ def _escape_stray(piece: str, what: str) -> str:
     return "".join("\\" + ch if ch in "[]`*_" else ch for ch in piece)
 
 
-def safe_markdown(text: str, stray: Counter | None = None) -> str:
+def safe_markdown(text: str, stray: Counter | None = None, context: Context | None = None) -> str:
     """Note Markdown as it may be placed on a page.
 
     * Code (fenced or inline), math, URLs and escapes are kept as written.
-    * HTML: formatting tags (SAFE_TAGS) are kept without attributes and balanced; any other tag
-      (script, iframe, object, embed, style, form, ...) is shown as text; comments are dropped.
+    * HTML is written again by formats.html.Balancer: harmless tags with the attributes they may
+      have, balanced; any other tag (script, iframe, object, embed, style, form, ...) is shown as
+      text; comments are dropped.
     * Links with javascript:, vbscript:, data: or file: URLs lose their URL; so do autolinks and
-      reference definitions.
+      reference definitions. A relative link (a file of the note's original site) points into that
+      site when the note says where it was first published, and is text otherwise.
+    * Images: one beside the note is published (`context.place_image`); any other (a file not
+      here, an image on another site) is a placeholder that names it.
     * Attribute lists ({: onclick=...}) are shown as text.
     * Delimiters that pair with nothing (an unmatched bracket, a lone run of backticks, a "<" that
       starts no tag, a run of more than three "*") are escaped: they show as the characters they
@@ -47,11 +54,15 @@ def safe_markdown(text: str, stray: Counter | None = None) -> str:
     Linear in the length of the text whatever it contains (spans.scan). `stray` counts the
     delimiters escaped, by kind."""
     found = scan(text)
+    context = context or Context()
     edits: list[tuple[int, int, str]] = []
-    balancer = _Balancer()
+    balancer = Balancer(context)
+    labels = {s.end: s for s in found.spans if s.kind == "label"}
     for start, end, span in regions(found.spans, ALL_KINDS - {"label"}):
         piece = text[start:end]
-        if span.kind == "tag":
+        if span.kind == "target" and start in labels:
+            edits += _link_edits(text, labels[start], span, context)
+        elif span.kind == "tag":
             edits.append((start, end, balancer.tag(piece)))
         elif span.kind == "comment":
             edits.append((start, end, ""))
@@ -59,11 +70,10 @@ def safe_markdown(text: str, stray: Counter | None = None) -> str:
             url = piece[1:-1]
             if unsafe_url(url) or not (url.lower().startswith(("http:", "https:", "mailto:")) or "@" in url and ":" not in url):
                 edits.append((start, end, "&lt;" + piece[1:]))
-        elif span.kind == "target":
-            if unsafe_url(piece[1:-1].strip().lstrip("<")):
-                edits.append((start, end, "(#)"))
         elif span.kind == "attrs":
             edits.append((start, start + 1, "\\{"))
+        elif span.kind == "escape" and piece[1] in "<&":  # not escapes for Python-Markdown
+            edits.append((start, end, html.escape(piece[1])))
     edits += [(start, end, _escape_stray(text[start:end], what)) for start, end, what in found.stray]
     if stray is not None:  # characters escaped, by kind
         for start, end, what in found.stray:
@@ -72,11 +82,85 @@ def safe_markdown(text: str, stray: Counter | None = None) -> str:
     if stray is not None and balancer.dropped:
         stray["nesting"] += balancer.dropped
     if "]:" in joined:
-        joined = _REF_DEF.sub(lambda m: f"{m.group(1)}#{m.group(3) or ''}" if unsafe_url(m.group(2)) else m.group(0), joined)
+        joined = _REF_DEF.sub(lambda m: f"{m.group(1)}#" if unsafe_url(m.group(2)) else m.group(0), joined)
     return joined
 
 
 neutralize_markdown = safe_markdown  # the name used before; kept for one release
+
+def retarget(markdown: str, prefixes: tuple[str, ...], new_target) -> str:
+    """Every link whose target starts with one of `prefixes` given `new_target(target)` instead,
+    or, where that is None, made text (its label stays)."""
+    if not any(p in markdown for p in prefixes):
+        return markdown
+    found = scan(markdown).spans
+    labels = {s.end: s for s in found if s.kind == "label" and not s.image}
+    edits = []
+    for span in found:
+        if span.kind != "target" or span.start not in labels:
+            continue
+        target = markdown[span.start + 1 : span.end - 1].strip()
+        if not target.startswith(prefixes):
+            continue
+        new = new_target(target)
+        if new is None:
+            label = labels[span.start]
+            edits += [(label.start, label.start + 1, ""), (label.end - 1, span.end, "")]
+        elif new != target:
+            edits.append((span.start, span.end, f"({new})"))
+    return apply_edits(markdown, edits)
+
+
+_FINAL_KINDS = frozenset({"math", "code", "fence"})
+
+
+def finalize(markdown: str) -> str:
+    """The last step over a section's Markdown, once typography and linking have read it (they
+    leave math and code alone): math becomes MathML (formats.math), and inline code that holds
+    "<" or "&" becomes a <code> element with its text escaped. A Markdown engine sees neither
+    as markup then; left as they were, the engine's HTML reader (md_in_html) would take a
+    `</div>` in `$…$` or in `…` for a tag that closes the page's own elements."""
+    if "$" not in markdown and "\\" not in markdown and "`" not in markdown:
+        return markdown
+    edits: list[tuple[int, int, str]] = []
+    for start, end, span in regions(scan(markdown).spans, _FINAL_KINDS):
+        piece = markdown[start:end]
+        if span.kind == "math":
+            before = markdown.rfind("\n\n", 0, start)
+            after = markdown.find("\n\n", end)
+            alone = not markdown[before + 1 if before >= 0 else 0 : start].strip() and not markdown[end : after if after >= 0 else len(markdown)].strip()
+            edits.append((start, end, math_html(piece, alone)))
+        elif span.kind == "code" and ("<" in piece or "&" in piece):
+            ticks = len(piece) - len(piece.lstrip("`"))
+            content = piece[ticks:-ticks]
+            if len(content) > 2 and content.startswith(" ") and content.endswith(" "):
+                content = content[1:-1]
+            edits.append((start, end, f"<code>{html_text(content)}</code>"))
+    return apply_edits(markdown, edits)
+
+
+_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^()]*\))\s*$""")
+
+
+def _link_edits(text: str, label: Span, target: Span, context: Context) -> list[tuple[int, int, str]]:
+    """Edits for one [label](target) or ![alt](src): see safe_markdown."""
+    inner = text[target.start + 1 : target.end - 1].strip()
+    inner = _TITLE.sub("", inner).strip().removeprefix("<").removesuffix(">")
+    if label.image:
+        placed = context.image_target(inner)
+        if placed == inner:
+            return []
+        if placed is not None:
+            return [(target.start, target.end, f"({placed})")]
+        alt = html.unescape(text[label.start + 2 : label.end - 1])
+        whole = not text[: label.start].strip() and not text[target.end :].strip()
+        return [(label.start, target.end, context.missing(inner, alt, inline=not whole))]
+    url = context.link(inner)
+    if url is None:  # the label stays, as text
+        return [(label.start, label.start + 1, ""), (label.end - 1, target.end, "")]
+    if url != inner:
+        return [(target.start, target.end, f"({url})")]
+    return []
 MAX_INLINE = 16_000  # characters of one paragraph (see split_long)
 _BREAKABLE = re.compile(r"[ \t]+|(?<=[。！？；，、.!?;,])")
 
@@ -169,11 +253,13 @@ class Notices:
     stray: Counter = field(default_factory=Counter)  # characters of delimiters that pair with nothing, by kind
     stray_line: int | None = None
     unclosed_fence: int | None = None  # line of a code fence that is never closed
+    context: Context = field(default_factory=Context)  # the note's images and original address
 
     def safe(self, text: str, line: int) -> str:
         """safe_markdown, counting the delimiters it had to escape."""
         before = sum(self.stray.values())
-        out = safe_markdown(text, self.stray)
+        self.context.line = line
+        out = safe_markdown(text, self.stray, self.context)
         if self.stray_line is None and sum(self.stray.values()) > before:
             self.stray_line = line
         return out

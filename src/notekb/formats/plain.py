@@ -32,7 +32,23 @@ class Block:
     implicit: bool = False  # the number was inferred, not written: do not show it
 
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_MD_HEADING_START = re.compile(r"(#{1,6})[ \t]+(?=\S)")
+MAX_HEADING = 300  # characters: a longer "# …" line is a paragraph, not a heading
+
+
+def md_heading(text: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line ("## 1.1 模型架构 ##"), or None. Read with string
+    methods after one anchored match: the closing "#"s come off without a backtracking regex."""
+    match = _MD_HEADING_START.match(text)
+    if match is None:
+        return None
+    title = text[match.end() :].rstrip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip()
+    if not title or len(title) > MAX_HEADING:
+        return None
+    return len(match.group(1)), title
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
 _DOTTED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(\S.*)$")
 _SINGLE_HEADING = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
@@ -57,6 +73,53 @@ def _fence_language(info: str) -> str:
     return match.group(1) if match else ""
 
 
+_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][\w-]*)|(/?)>")
+_VOID = {"br", "hr", "img", "wbr", "input", "meta", "link", "source", "col", "area", "embed", "param", "track"}
+MAX_HTML_BLOCK = 200  # lines
+
+
+def html_block_end(lines: list[Line], i: int) -> int:
+    """The end (exclusive) of the HTML block that starts at line i: up to the tag that closes the
+    element its first tag opens (a tag written over several lines included, as blogs write
+    `<iframe` / `src=…` / `/>`). A block that does not close within MAX_HTML_BLOCK lines is its
+    first line only."""
+    first = _HTML_TOKEN.match(lines[i].text.lstrip())
+    name = first.group(2).lower() if first and first.group(2) else ""
+    depth, pending = 0, None
+    for k in range(i, min(len(lines), i + MAX_HTML_BLOCK)):
+        for token in _HTML_TOKEN.finditer(lines[k].text):
+            if token.group(2):
+                pending = (token.group(1) == "/", token.group(2).lower())
+            elif pending is not None:
+                closing, tag = pending
+                pending = None
+                if tag == name:
+                    depth += -1 if closing else 0 if token.group(3) or tag in _VOID else 1
+        if pending is None and depth <= 0:
+            return k + 1
+    return i + 1
+
+
+MAX_MATH_BLOCK = 100  # lines
+_BEGIN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
+
+
+def math_block_end(lines: list[Line], i: int) -> int:
+    """The end (exclusive) of a display formula that opens on line i ($$, \\[, \\begin{…}) and
+    closes on a later line; i + 1 when it closes on the same line or nowhere near."""
+    text = lines[i].text.strip()
+    begin = _BEGIN.match(text)
+    opener, closer = ("$$", "$$") if text.startswith("$$") else ("\\[", "\\]") if text.startswith("\\[") else (begin.group(0), f"\\end{{{begin.group(1)}}}")
+    if closer in text[len(opener) :]:
+        return i + 1
+    for k in range(i + 1, min(len(lines), i + MAX_MATH_BLOCK)):
+        if not lines[k].text.strip():
+            return i + 1  # a blank line: not one formula
+        if closer in lines[k].text:
+            return k + 1
+    return i + 1
+
+
 def _is_short_title(text: str, limit: int = 40) -> bool:
     return 0 < len(text) <= limit and not _SENTENCE_PUNCT.search(text)
 
@@ -68,7 +131,7 @@ def _ordered_item(text: str) -> re.Match | None:
     return None
 
 
-def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | None:
+def _implicit_number(lines: list[Line], i: int, numbers: set[str]) -> str | None:
     """The section number a title line stands for, if the next numbered heading is "K.1" of a new K."""
     seen = 0
     for k in range(i + 1, len(lines)):
@@ -80,10 +143,10 @@ def _implicit_number(lines: list[Line], i: int, blocks: list[Block]) -> str | No
             number = child.group(1)
             if number.count(".") == 1 and number.endswith(".1"):
                 parent = number.split(".")[0]
-                if not any(b.kind == "heading" and b.number == parent for b in blocks):
+                if parent not in numbers:
                     return parent
             return None
-        if _MD_HEADING.match(line.text):
+        if md_heading(line.text):
             return None
         seen += 1
         if seen > 3:
@@ -114,7 +177,8 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
     blocks: list[Block] = []
     i = 0
     n = len(lines)
-    has_md_headings = any(_MD_HEADING.match(line.text) for line in lines)
+    has_md_headings = any(md_heading(line.text) for line in lines)
+    numbers: set[str] = set()  # the numbers of the headings found so far
 
     def next_nonblank(k: int) -> Line | None:
         for j in range(k + 1, n):
@@ -136,21 +200,28 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
             blocks.append(Block("blank", line.no))
             i += 1
             continue
+        fragment = notices.context.trusted.block(text) if notices is not None else None
+        if fragment is not None:  # a box or placeholder notekb wrote while reading the note's format
+            blocks.append(Block("trusted", line.no, str(fragment)))
+            i += 1
+            continue
         opener = fence_opener(text)
         if opener:
+            # Written at the margin whatever its indentation: a fence indented four spaces is
+            # indented code to a Markdown engine, and the lines after it its Markdown.
             fence, info = opener
-            body = [text[: len(text) - len(text.lstrip())] + fence + _fence_language(info)]
+            indent = len(text) - len(text.lstrip())
+            body = [fence + _fence_language(info)]
             i += 1
             while i < n and not closes_fence(lines[i].text, fence):
-                body.append(lines[i].text.rstrip())
+                content = lines[i].text.rstrip()
+                body.append(content[min(indent, len(content) - len(content.lstrip())) :])
                 i += 1
+            body.append(fence)
             if i < n:
-                body.append(lines[i].text.rstrip())
                 i += 1
-            else:
-                body.append(fence)
-                if notices is not None:
-                    notices.unclosed_fence = line.no
+            elif notices is not None:
+                notices.unclosed_fence = line.no
             blocks.append(Block("raw", line.no, "\n".join(body)))
             continue
         if _CODE_START.match(text) and not re.search(f"[{HAN}{HANGUL}]", text.split("#")[0]):
@@ -187,19 +258,19 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
             blocks.append(Block("figure", line.no, stripped))
             i += 1
             continue
-        heading = _MD_HEADING.match(text)
+        heading = md_heading(text)
         if heading:
-            title = heading.group(2).strip()
+            level, title = heading
             number = _NUMBERED.match(title)
-            blocks.append(
-                Block("heading", line.no, number.group(2) if number else title, number=number.group(1) if number else None, md_level=len(heading.group(1)))
-            )
+            blocks.append(Block("heading", line.no, number.group(2) if number else title, number=number.group(1) if number else None, md_level=level))
+            numbers.add(number.group(1) if number else "")
             i += 1
             continue
         at_margin = not text.startswith((" ", "\t"))
         dotted = _DOTTED.match(text)
         if at_margin and dotted and _is_short_title(dotted.group(2), 60) and int(dotted.group(1).split(".")[0]) <= 20:
             blocks.append(Block("heading", line.no, dotted.group(2).strip(), number=dotted.group(1)))
+            numbers.add(dotted.group(1))
             i += 1
             continue
         single = _SINGLE_HEADING.match(text)
@@ -212,6 +283,7 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
             sibling = any((m := _ordered_item(b.text)) and abs(int(m.group(2)) - k) <= 1 for b in neighbours)
             if not sibling and not has_md_headings:
                 blocks.append(Block("heading", line.no, single.group(2).strip(), number=single.group(1)))
+                numbers.add(single.group(1))
                 i += 1
                 continue
         bullet = _BULLET.match(text)
@@ -224,16 +296,28 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
             blocks.append(Block("item", line.no, ordered.group(3).strip(), indent=len(ordered.group(1)), ordered=True, number=ordered.group(2)))
             i += 1
             continue
-        if stripped.startswith(("|", ">", "<")):
+        if stripped.startswith(("$$", "\\[", "\\begin{")):
+            end = math_block_end(lines, i)
+            if end > i + 1:  # a formula written over several lines: one block, as the author meant
+                blocks.append(Block("raw", line.no, "\n".join(l.text.strip() for l in lines[i:end])))
+                i = end
+                continue
+        if stripped.startswith("<"):
+            end = html_block_end(lines, i)
+            blocks.append(Block("raw", line.no, "\n".join(l.text.rstrip() for l in lines[i:end])))
+            i = end
+            continue
+        if stripped.startswith(("|", ">")):
             blocks.append(Block("raw", line.no, text))
             i += 1
             continue
         # An unnumbered short line shortly before the first sub-heading of a new number is that
         # number's heading ("Pretrain阶段" before "1.1 模型架构", "Post training" before "2.1").
         if at_margin and _is_short_title(stripped, 30) and not _ordered_item(text):
-            parent_number = _implicit_number(lines, i, blocks)
+            parent_number = _implicit_number(lines, i, numbers)
             if parent_number:
                 blocks.append(Block("heading", line.no, stripped, number=parent_number, implicit=True))
+                numbers.add(parent_number)
                 i += 1
                 continue
         # A lazy continuation of a list item, where a line was broken mid-sentence ("...Gemini 2.5" /
@@ -255,11 +339,3 @@ def to_blocks(lines: list[Line], registry: Registry, place_image: Callable[[str,
         blocks.append(Block("para", line.no, stripped))
         i += 1
     return blocks
-
-
-def figure_placeholder(label: str) -> str:
-    """A visible stand-in for a figure the author did not paste, naming it."""
-    name = label.rsplit("/", 1)[-1]
-    safe = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    full = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return f'<div class="nkb-missing-figure" role="note" title="{full}">原文此处有图，未随笔记提供：<code>{safe}</code></div>'

@@ -18,7 +18,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from notekb.mkdocs.helpers import PAGES_PARALLEL_MIN, PageWorker
 from notekb.publish.prepare import Prepared, prepare
-from notekb.publish.sanitize import plain_title
+from notekb.publish.sanitize import plain_title, safe_toc
 from notekb.search.worker import Indexer
 
 log = get_plugin_logger("notekb")
@@ -48,6 +48,7 @@ class Publisher:
         and themes write it both as HTML and through `striptags`, which turns entities back into
         characters (a heading "&lt;/title&gt;&lt;script&gt;" would become a live script)."""
         page.meta["title"] = plain_title(page.title)
+        page.toc.items[:] = safe_toc(page.toc.items)
         key = (page.file.src_uri, hash(html))
         cached = self.cache.get(key)
         if cached is not None:

@@ -3,9 +3,15 @@ naming its source and linking to the exact place in the note."""
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import re
+from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from notekb.pages.markdown import PAGE_LANG, heading, lang_attr, link, md_escape, note_path, wrap_lang
+from notekb.pages.headings import repeats_topic
+from notekb.pages.markdown import PAGE_LANG, heading, lang_attr, link, md_escape, note_path, own_links, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Part, Section
 from notekb.registry import Registry
@@ -25,21 +31,25 @@ def source_label(note: Note, from_page: str, anchor: str) -> str:
     """Who wrote this excerpt, in what language, when, with a link to the exact place in the note."""
     title_lang = "" if note.title_inferred or base_lang(note.lang) == PAGE_LANG else f'{{: lang="{lang_attr(note.lang)}" }}'
     bits = [f"[{md_escape(note.title)}]({link(from_page, note_path(note.id), anchor)}){title_lang}"]
-    if note.author:
-        bits.append(md_escape(note.author))
-    if note.date:
-        bits.append(note.date)
-    bits.append(LANG_NAMES.get(base_lang(note.lang), note.lang))
+    bits += note_facts(note)
     return '<div class="nkb-source" lang="zh-Hans" markdown>\n\n' + "来源：" + " · ".join(bits) + "\n\n</div>"
 
 
-def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False) -> str:
+def note_facts(note: Note) -> list[str]:
+    """Author, date and language of a note as Markdown, for labels and lists of notes; a title
+    made up for the note (display_title) says its author and date already."""
+    facts = [] if note.title_inferred else [md_escape(x) for x in (note.author, note.date) if x]
+    return facts + [LANG_NAMES.get(base_lang(note.lang), note.lang)]
+
+
+def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False, titled: bool = True) -> str:
     """A section as it appears inside an excerpt (simplified=True) or on its note page.
 
     In an excerpt, a section's enclosing headings are shown before its own ("Pretrain 阶段 ›
-    1.1 模型架构") when `context` is set, because the excerpt is read away from its note."""
+    1.1 模型架构") when `context` is set, because the excerpt is read away from its note; with
+    `titled` false (a heading that only repeats the one the excerpt sits under) neither is."""
     body = section.body
-    title = section.title
+    title = section.title if titled else None
     if context and title and section.context:
         title = f"{section.context} › {title}"
     lang = section.lang
@@ -58,39 +68,118 @@ def section_markdown(section: Section, level: int, simplified: bool, note_lang: 
     return text
 
 
-def excerpt_markdown(excerpt: Excerpt, from_page: str) -> str:
-    """One note's text on one topic, under a label naming its source; Traditional shown Simplified."""
+def excerpt_markdown(excerpt: Excerpt, from_page: str, registry: Registry | None = None, under: str | None = None, part_title: bool = True) -> str:
+    """One note's text on one topic, under a label naming its source; Traditional shown Simplified.
+
+    `under` is the topic whose heading the excerpt sits under: a note's heading that only says
+    the same (headings.yml) is left out. `part_title` false leaves out a digest part's paper title
+    where the page shows it already (the paper's own page, the model page of its report)."""
     first = excerpt.sections[0]
     shown = {s.anchor for s in excerpt.sections}
     pieces = [source_label(excerpt.note, from_page, first.anchor)]
     part = excerpt.part
-    if part.title:
+    if part.title and part_title:
         pieces.append(heading(4, part.title, lang=part.title_lang))
         if part.subtitle:
             pieces.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
-    pieces += [section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown) for s in excerpt.sections]
+    for s in excerpt.sections:
+        titled = not (registry is not None and repeats_topic(s.title, under, registry))
+        pieces.append(section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown, titled=titled))
     lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
     anchor = "-".join(x for x in ("x", first.topic or "", excerpt.note.id, excerpt.part.anchor) if x)
-    return wrap_lang("\n\n".join(pieces), lang, "nkb-excerpt", anchor=anchor)
+    return wrap_lang(own_links("\n\n".join(p for p in pieces if p), excerpt.note.id), lang, "nkb-excerpt", anchor=anchor)
+
+
+_FIGURE = re.compile(r'<div class="nkb-missing-figure"[^>]*>.*?</div>', re.S)
+
+
+def has_text(section: Section) -> bool:
+    """Whether a section says anything: a heading over nothing but missing figures is not a
+    section a model page shows (its note's page still does)."""
+    body = section.body
+    if "nkb-missing-figure" in body:
+        body = _FIGURE.sub("", body)
+    return bool(body.strip())
 
 
 def display_title(note: Note, registry: Registry) -> str:
-    """The note's title; a note without one is named after its model and file."""
+    """The note's title as every page shows it: its own (front matter, first heading or title
+    line, blog title), else one made from what is known of it, never its file name (which the
+    note's own page shows as metadata): "Gemini 2.5 笔记（gqjia，2024-02-24）", and for a digest
+    "论文速递：Gemini 1.5 等 11 篇论文"."""
     if not note.title_inferred:
         return note.title
+    who = note.author or _site(note)
+    known = "，".join(x for x in (who, note.date) if x)
+    suffix = f"（{known}）" if known else ""
     if note.is_digest:
-        return f"论文速递 · {note.rel.rsplit('/', 1)[-1].rsplit('.', 1)[0]}"
+        papers = [p.title for p in note.parts if p.title]
+        if papers:
+            first = papers[0].split(":")[0].strip() or papers[0]
+            more = f" 等 {len(papers)} 篇论文" if len(papers) > 1 else ""
+            return f"论文速递：{first}{more}{suffix}"
+        return f"论文速递{suffix}"
     target = note.parts[0].target if note.parts else None
     if target and target.kind == "model" and target.id in registry.model_by_id:
-        return f"{registry.model_by_id[target.id].name} 笔记 · {note.title}"
-    return note.title
+        return f"{registry.model_by_id[target.id].name} 笔记{suffix}"
+    if target and target.kind == "family" and target.id in registry.family_by_id:
+        return f"{registry.family_by_id[target.id].name} 家族笔记{suffix}"
+    first_heading = next((s.title for p in note.parts for s in p.sections if s.title), None)
+    if first_heading:
+        return f"{plain_heading(first_heading)}{suffix}"
+    return f"笔记{suffix}"
 
 
-def _excerpt_cached(excerpt: Excerpt, path: str, cache: dict | None) -> str:
-    """An excerpt depends only on its note's content (its digest) and the page it is on."""
+def plain_heading(markdown: str) -> str:
+    """A section heading (note Markdown) as plain text: link targets, tags, emphasis and code
+    marks and escapes left out."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _MARKS.sub("", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(html.unescape(text).split())
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"<[^>]*>|\*+|`+|(?<![\w])_+|_+(?![\w])")
+
+
+def _site(note: Note) -> str:
+    """The site a note was copied from (its first source's host), for a note without author."""
+    for source in note.sources:
+        if source.url:
+            host = urlsplit(source.url).hostname or ""
+            return host.removeprefix("www.")
+    return ""
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def titled(notes: list[Note], registry: Registry) -> list[Note]:
+    """The notes with the titles their pages show. Two notes whose made-up titles come out the
+    same are told apart in the order of their ids ("Gemini 2.5 笔记", "Gemini 2.5 笔记之二"); a
+    note is copied only where its title changes."""
+    titles = {n.id: display_title(n, registry) for n in notes}
+    made = defaultdict(list)
+    for note in notes:
+        if note.title_inferred:
+            made[titles[note.id]].append(note.id)
+    taken = {titles[n.id] for n in notes if not n.title_inferred}
+    for title, ids in made.items():
+        ids.sort()
+        for k, note_id in enumerate(ids):
+            number = k + 2 if title in taken else k + 1
+            if number > 1:
+                titles[note_id] = f"{title}之{_NUMERALS[number - 1] if number <= len(_NUMERALS) else number}"
+    return [n if titles[n.id] == n.title else dataclasses.replace(n, title=titles[n.id]) for n in notes]
+
+
+def _excerpt_cached(excerpt: Excerpt, path: str, cache: dict | None, registry: Registry | None = None, under: str | None = None, part_title: bool = True) -> str:
+    """An excerpt depends only on its note's content (its digest), the page it is on and the
+    heading it sits under (the registry's change empties the cache)."""
     note, part = excerpt.note, excerpt.part
-    key = (note.id, note.digest, note.title, part.anchor, tuple(s.anchor for s in excerpt.sections), path)
-    return remember(cache, "excerpt", key, lambda: excerpt_markdown(excerpt, path))
+    key = (note.id, note.digest, note.title, part.anchor, tuple(s.anchor for s in excerpt.sections), path, under, part_title)
+    return remember(cache, "excerpt", key, lambda: excerpt_markdown(excerpt, path, registry, under, part_title))
 
 
 def group_excerpts(note: Note, part: Part) -> list[Excerpt]:
@@ -99,7 +188,7 @@ def group_excerpts(note: Note, part: Part) -> list[Excerpt]:
     groups: list[Excerpt] = []
     by_topic: dict[str, Excerpt] = {}
     for section in part.sections:
-        if not section.body.strip():
+        if not has_text(section):
             continue
         topic = section.topic or ""
         if topic in by_topic:

@@ -126,7 +126,7 @@ def family_page(family: Family, excerpts: list[Excerpt], registry: Registry, not
         group = by_topic.get(topic.id)
         if group:
             out.append(heading(3, topic.title, topic.id))
-            out += [_excerpt_cached(e, path, cache) for e in group]
+            out += [_excerpt_cached(e, path, cache, registry, topic.id) for e in group]
     return Page(path, family_title(family), "\n\n".join(x for x in out if x) + "\n")
 
 

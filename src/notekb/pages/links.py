@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, family_path, link, md_escape, model_path
+from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, family_path, link, md_escape, model_path, note_path, paper_path
 from notekb.pages.memo import remember
 from notekb.records import Page
 from notekb.registry import Registry
@@ -23,7 +23,8 @@ def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], 
 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
 # attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
-_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|family|term|ref|asset)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|family|term|ref|asset|note|paper|find)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB_SRC = re.compile(r'src="nkb:asset/([^"<>\s]++)"')
 _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
 
@@ -36,6 +37,10 @@ def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
         return GLOSSARY_PATH, target
     if kind == "asset":
         return f"assets/notes/{target}", ""
+    if kind == "note":
+        return note_path(target), anchor or ""
+    if kind == "paper":
+        return paper_path(target), anchor or ""
     return REFERENCES_PATH, target
 
 
@@ -45,6 +50,8 @@ def resolve_links(markdown: str, from_page: str, unpaged: dict[str, str] | None 
 
     def replace(match: re.Match) -> str:
         label, kind, target, anchor = match.groups()
+        if kind == "find":  # named nothing on the site (pipeline.crosslinks): text
+            return label
         if unpaged and f"{kind}/{target}" in unpaged:
             instead = unpaged[f"{kind}/{target}"]
             if not instead or instead == from_page:
@@ -55,7 +62,10 @@ def resolve_links(markdown: str, from_page: str, unpaged: dict[str, str] | None 
             return label
         return f"[{label}]({link(from_page, path, anchor)})"
 
-    return _NKB.sub(replace, markdown)
+    markdown = _NKB.sub(replace, markdown)
+    if 'src="nkb:' in markdown:  # images a note wrote as HTML
+        markdown = _NKB_SRC.sub(lambda m: f'src="{link(from_page, nkb_target("asset", m.group(1), None)[0])}"', markdown)
+    return markdown
 
 
 def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
@@ -63,7 +73,8 @@ def _page_links(path: str, markdown: str) -> tuple[tuple[str, str], ...]:
     pages that do not change between two `mkdocs serve` rebuilds)."""
     out = []
     for match in _NKB.finditer(markdown):
-        out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
+        if match.group(2) != "find":
+            out.append(nkb_target(match.group(2), match.group(3), match.group(4)))
     folder = posixpath.dirname(path)
     for match in _MD_LINK.finditer(markdown):
         url = match.group(1) or match.group(2)

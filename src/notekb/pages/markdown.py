@@ -57,7 +57,7 @@ def reference_for_arxiv(registry: Registry, arxiv: str | None):
 
 
 def lang_attr(lang: str) -> str:
-    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "ko": "ko", "en": "en"}.get(base_lang(lang), lang)
+    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "ja": "ja", "ko": "ko", "en": "en"}.get(base_lang(lang), lang)
 
 
 def wrap_lang(markdown: str, lang: str, css: str = "", anchor: str = "") -> str:
@@ -88,8 +88,15 @@ def md_escape(text: str) -> str:
     """Plain text (a title, an author's name) written into Markdown so that it shows exactly as
     it is: the characters Markdown, tables and attribute lists read as syntax with a backslash
     (escapes Python-Markdown knows, inside `markdown` blocks too), the HTML characters and "$"
-    (which Markdown cannot escape) as character references."""
-    return text.translate(_MD_ESCAPES)
+    (which Markdown cannot escape) as character references. Line breaks become spaces: a value
+    on two lines could start a block (a fence, an admonition) of its own."""
+    return " ".join(text.split()).translate(_MD_ESCAPES)
 
 
 _MD_ESCAPES = {ord(c): "\\" + c for c in "\\`*_[]|{}"} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("$"): "&#36;"}
+
+
+def own_links(markdown: str, note_id: str) -> str:
+    """A note's links to its own headings (`nkb:note/.#anchor`, see pipeline.sections) pointed at
+    its page, so that they lead there from any page the section is shown on."""
+    return markdown.replace("](nkb:note/.#", f"](nkb:note/{note_id}#") if "nkb:note/.#" in markdown else markdown

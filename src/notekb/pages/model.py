@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-from notekb.pages.excerpts import Excerpt, _excerpt_cached
+from notekb.pages.excerpts import Excerpt, _excerpt_cached, note_facts
 from notekb.pages.family import family_title, model_link, relation_text
 from notekb.pages.markdown import REFERENCES_PATH, family_path, heading, link, md_escape, model_path, note_path, reference_for_arxiv
 from notekb.pages.memo import remember
-from notekb.records import Note, Page
+from notekb.records import Note, Page, Part
 from notekb.registry import Model, Registry
-from notekb.text import LANG_NAMES, base_lang
+from notekb.text import fold
 
 
 def facts_table(model: Model, registry: Registry, notes_by_id: dict[str, Note], from_page: str, pages: set[str] | None = None, families: set[str] | None = None) -> str:
@@ -81,7 +81,7 @@ def family_notes(model: Model, shared: list[tuple[Note, str]], from_page: str) -
     """Notes about the model's whole family (or several members alike) that discuss this model."""
     if not shared:
         return ""
-    items = "\n".join(f"- [{md_escape(note.title)}]({link(from_page, note_path(note.id))})" + (f" · {md_escape(note.author)}" if note.author else "") for note, _ in shared)
+    items = "\n".join(f"- [{md_escape(note.title)}]({link(from_page, note_path(note.id))})" + (f" · {md_escape(note.author)}" if note.author and not note.title_inferred else "") for note, _ in shared)
     family_id = shared[0][1]
     return heading(2, "家族笔记", "family-notes") + "\n\n" + f"这些笔记讲的是整个家族或几代并列，也谈到了 {md_escape(model.name)}（全文摘录见[家族页]({link(from_page, family_path(family_id), 'notes')})）：\n\n" + items
 
@@ -100,14 +100,22 @@ def model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_
         if not group:
             continue
         out.append(heading(2, topic.title, topic.id))
-        out += [_excerpt_cached(e, path, cache) for e in group]
+        out += [_excerpt_cached(e, path, cache, registry, topic.id, not _is_report(e.part, model)) for e in group]
     out.append(family_notes(model, list(shared), path))
     sources = sorted({e.note.id: e.note for e in excerpts}.values(), key=lambda n: (n.date or "", n.id))
     if sources:
         out.append(heading(2, "来源笔记", "sources"))
-        out.append("\n".join(f"- [{md_escape(n.title)}]({link(path, note_path(n.id))})" + (f" · {md_escape(n.author)}" if n.author else "") + (f" · {n.date}" if n.date else "") + f" · {LANG_NAMES.get(base_lang(n.lang), n.lang)}" for n in sources))
+        out.append("\n".join(f"- [{md_escape(n.title)}]({link(path, note_path(n.id))}) · " + " · ".join(note_facts(n)) for n in sources))
     return Page(path, model.name, "\n\n".join(x for x in out if x) + "\n")
 
+
+def _is_report(part: Part, model: Model) -> bool:
+    """Whether a digest part is about the model's own report, whose title the facts box shows."""
+    if not part.title:
+        return False
+    if part.arxiv and model.arxiv:
+        return part.arxiv == model.arxiv
+    return bool(model.report_title) and fold(part.title).strip() == fold(model.report_title).strip()
 
 def _cached_model_page(model: Model, excerpts: list[Excerpt], registry: Registry, notes_by_id: dict[str, Note], cache: dict | None, pages: set[str] | None = None, families: set[str] | None = None, shared: list[tuple[Note, str]] = ()) -> Page:
     """A model page depends on its excerpts (their notes' content and titles), on the notes its

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from notekb.pages.excerpts import section_markdown
-from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, family_path, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, reference_for_arxiv, wrap_lang
+from notekb.pages.excerpts import has_text, section_markdown
+from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, family_path, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, own_links, reference_for_arxiv, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Page, Part, Section
 from notekb.registry import Registry
@@ -29,7 +29,7 @@ def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> s
 def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -> str:
     """On a note page, under each section: the model page and topic where it is shown."""
     target = part.target
-    if target is None or target.kind not in ("model", "family") or not section.body.strip():
+    if target is None or target.kind not in ("model", "family") or not has_text(section):
         return ""
     if target.kind == "family":
         name, page = f"{registry.family_by_id[target.id].name} 家族", family_path(target.id)
@@ -39,6 +39,14 @@ def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -
     label = f"{name} › {topic.title}" if topic else name
     anchor = topic.id if topic else ""
     return f'<p class="nkb-used" markdown>收录于 [{md_escape(label)}]({link(from_page, page, anchor)})</p>'
+
+
+def path_code(path: str) -> str:
+    """A file path as code that wraps on a phone at its separators first: each folder a piece
+    that breaks only when it is wider than the screen (notekb.css), a break allowed after "/"."""
+    parts = path.split("/")
+    pieces = [f"<span>{html.escape(part)}/</span><wbr>" for part in parts[:-1]] + [f"<span>{html.escape(parts[-1])}</span>"]
+    return f'<code class="nkb-path">{"".join(pieces)}</code>'
 
 
 def note_page(note: Note, registry: Registry) -> Page:
@@ -58,7 +66,7 @@ def note_page(note: Note, registry: Registry) -> Page:
         rows.append(f"| 原文与出处 | {' · '.join(links)} |")
     if note.tags:
         rows.append(f"| 标签 | {md_escape(', '.join(note.tags))} |")
-    rows.append(f"| 文件 | <code>notes/{html.escape(note.rel)}</code> |")
+    rows.append(f"| 文件 | {path_code('notes/' + note.rel)} |")
     if not note.is_digest:
         rows.append(f"| 收录于 | {_where_used(note, note.parts[0], registry, path)} |")
     out = [heading(1, title, lang=note.lang if not note.title_inferred else ""), '<div class="nkb-meta" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"]
@@ -91,7 +99,7 @@ def note_page(note: Note, registry: Registry) -> Page:
             used = _used_in(part, section, registry, path)
             if used:
                 body.append(used)
-    content = "\n\n".join(body)
+    content = own_links("\n\n".join(body), note.id)
     if base_lang(note.lang) != PAGE_LANG:
         content = wrap_lang(content, note.lang, "nkb-note-body")
     out.append(content)

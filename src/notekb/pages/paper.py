@@ -30,7 +30,7 @@ def paper_page(slug: str, sources: list[tuple[Note, Part]], registry: Registry) 
     out.append(heading(2, "笔记摘录", "excerpt"))
     for source_note, source_part in sources:
         for excerpt in group_excerpts(source_note, source_part):
-            out.append(excerpt_markdown(excerpt, path))
+            out.append(excerpt_markdown(excerpt, path, part_title=False))  # the page's title and facts give it
     return Page(path, part.title or slug, "\n\n".join(out) + "\n")
 
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from notekb.pages import display_title, render_site
+from notekb.pages import render_site, titled
 from notekb.pipeline.clean import clean_note
-from notekb.pipeline.ids import _dedupe_papers, assign_ids
+from notekb.pipeline.crosslinks import resolve_finds
+from notekb.pipeline.ids import assign_ids, dedupe_papers
 from notekb.pipeline.link import link_note
 from notekb.pipeline.read import NOTE_SUFFIXES, read_note, scan_notes_folder
 from notekb.pipeline.route import route_note
@@ -114,12 +115,6 @@ def _not_a_note(rel: str) -> str:
     return f"not a note (notes are {', '.join(NOTE_SUFFIXES)} files): left out"
 
 
-def _titled(note: Note, registry: Registry) -> Note:
-    """The note with the title its pages show (a copy only where that differs)."""
-    title = display_title(note, registry)
-    return note if title == note.title else dataclasses.replace(note, title=title)
-
-
 def process_here(todo: list[tuple[str, str]], registry: Registry) -> tuple[list[tuple[Note, list[Diagnostic]]], bool]:
     """read -> clean -> route -> link for (path, relative path) pairs, in this process: the
     results, and False (nothing failed that should be tried elsewhere)."""
@@ -181,7 +176,9 @@ def build_site(notes_dir: str | Path, registry: Registry | None = None, cache: N
     # The cache's notes are shared between builds and never altered: what changes is copied.
     renamed, taken = assign_ids([(n.rel, n.id) for n in notes], notes_dir)
     diagnostics += taken
-    notes = _dedupe_papers([_titled(dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n, registry) for n in notes])
+    notes, moved = dedupe_papers(titled([dataclasses.replace(n, id=renamed[n.rel]) if n.rel in renamed else n for n in notes], registry), notes_dir)
+    diagnostics += moved
+    notes = resolve_finds(notes)
     assets = list({a.path: a for n in notes for a in n.assets}.values())
     pages, extra = render_site(notes, registry, docs_pages, cache.pages if cache is not None else None)
     return Site(pages=pages, notes=notes, assets=assets, diagnostics=diagnostics, counts=extra["counts"], docs_pages=extra["docs"], processed=processed, helpers_failed=helpers_failed)

@@ -11,11 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 
-from notekb.formats.blog import Extracted, extract_sources, strip_boilerplate
+from notekb.formats.blog import Extracted, extract_sources, strip_boilerplate, strip_calls_to_action
+from notekb.formats.admonitions import callouts, directives, no_headings_in_boxes
+from notekb.formats.html import Context
+from notekb.formats.mdx import from_mdx, looks_like_mdx
+from notekb.formats.obsidian import from_obsidian, looks_like_obsidian
+from notekb.formats.trusted import Trusted
 from notekb.formats.markdown import Notices, plain_inline
 from notekb.formats.plain import _is_short_title, to_blocks
 from notekb.pipeline.images import Images
-from notekb.pipeline.sections import _ARXIV, _LINK_LINE, _heading_title, _title_lang, _unique, make_sections, split_digest
+from notekb.pipeline.sections import _heading_title, _title_lang, _unique, make_sections, retarget_anchors, split_digest
 from notekb.pipeline.typography import polish
 from notekb.records import Asset, Diagnostic, Line, Note, Part, RawNote, Source
 from notekb.registry import Registry
@@ -27,16 +32,43 @@ def asset_folder(rel: str) -> str:
     return "n" + hashlib.sha1(rel.encode()).hexdigest()[:10]
 
 
+def names_something(text: str, registry: Registry) -> bool:
+    """Whether a piece of text names a model (by more than its family's name) or a glossary term:
+    it carries content, and is never taken for boilerplate."""
+    from notekb.pipeline.link import linker_for
+
+    return any(kind != "family" for _, _, (kind, _) in linker_for(registry).scanner.scan(text))
+
+
+def read_formats(lines: list[Line], rel: str, trusted: Trusted, registry: Registry) -> tuple[list[Line], list[str]]:
+    """The syntax of the tools notes are written in, turned into Markdown (and boxes notekb writes,
+    kept in `trusted`): MDX (by name or by its imports and components), Docusaurus/VitePress
+    directives, Obsidian callouts, wiki links, highlights and tags. Returns the lines and the
+    note's inline tags."""
+    formats = registry.formats
+    if rel.lower().endswith(".mdx") or looks_like_mdx(lines):
+        lines = from_mdx(lines, trusted, formats)
+    lines = callouts(directives(lines, trusted, formats), trusted, formats)
+    tags: list[str] = []
+    if looks_like_obsidian(lines):
+        lines, tags = from_obsidian(lines, registry, trusted)
+    return no_headings_in_boxes(lines, trusted), tags
+
+
 def clean_note(raw: RawNote, registry: Registry) -> Note:
     """RawNote -> Note: boilerplate out, metadata in fields, structure rebuilt, digests split."""
-    lines = [Line(raw.first_line + k, t.replace("\t", "    ")) for k, t in enumerate(raw.text.split("\n"))]
-    # Non-breaking and zero-width spaces from web pages are plain spaces here.
-    lines = [Line(l.no, l.text.replace("\u00a0", " ").replace("\u200b", "").rstrip()) for l in lines]
+    # Tabs and non-breaking spaces from web pages are plain spaces here (read removed the invisible
+    # characters already).
+    lines = [Line(raw.first_line + k, t.replace("\t", "    ").replace("\u00a0", " ").rstrip()) for k, t in enumerate(raw.text.split("\n"))]
     found = Extracted()
     lines, removed = strip_boilerplate(lines, registry, found)
+    lines, calls = strip_calls_to_action(lines, registry, lambda text: names_something(text, registry))
+    removed += calls
     lines = extract_sources(lines, registry, found)
+    trusted = Trusted()
+    lines, inline_tags = read_formats(lines, raw.rel, trusted, registry)
     images = Images(raw.root or raw.source_dir, raw.source_dir, asset_folder(raw.rel)) if raw.source_dir else None
-    notices = Notices()
+    notices = Notices(context=Context(images.place if images else None, raw.meta.get("source"), trusted=trusted))
     blocks = to_blocks(lines, registry, images.place if images else None, notices)
     note_lang = raw.meta.get("lang") or detect_lang("\n".join(b.text for b in blocks if b.kind in ("para", "item")))
     diagnostics: list[Diagnostic] = [Diagnostic(raw.rel, message, level, line) for line, level, message in (images.refused if images else [])]
@@ -61,34 +93,36 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
                 title = plain_inline(content[0].text)
                 blocks = blocks[:index] + blocks[index + 1 :]
 
-    used: set[str] = set()
+    used: dict[str, int] = {}
     parts: list[Part] = []
-    digest = split_digest(blocks)
+    digest = split_digest(blocks, registry, note_lang)
     if digest:
-        for heading, link, body in digest:
-            if heading is None:
-                parts.append(Part(anchor=_unique("intro", used), title=None, sections=make_sections(body, note_lang, used, notices=notices), line=body[0].line))
+        for paper in digest:
+            if paper.heading is None:
+                anchor = _unique("intro", used)
+                parts.append(Part(anchor=anchor, title=None, sections=make_sections(paper.blocks, note_lang, used, intro_anchor=anchor, notices=notices), line=paper.blocks[0].line))
                 continue
-            link_match = _LINK_LINE.match(link.text)
-            url = link_match.group(2)
-            arxiv = _ARXIV.search(url)
-            paper_title = _heading_title(heading)
+            paper_title = _heading_title(paper.heading)
             anchor = _unique(slugify(paper_title.split(":")[0], ascii_only=True, max_words=6) or "paper", used)
-            sections = make_sections(body, note_lang, used, intro_anchor=anchor, notices=notices)
+            sections = make_sections(paper.blocks, note_lang, used, intro_anchor=anchor, notices=notices)
+            subtitle = paper.subtitle
+            if subtitle is not None:
+                subtitle = plain_inline(polish(subtitle) if note_lang.startswith("zh") else subtitle)
             parts.append(
                 Part(
                     anchor=anchor,
                     title=plain_inline(paper_title),
                     title_lang=_title_lang(paper_title, note_lang),
-                    subtitle=plain_inline(polish(link_match.group(1)) if note_lang.startswith("zh") else link_match.group(1)),
-                    arxiv=arxiv.group(1) if arxiv else None,
-                    url=url,
+                    subtitle=subtitle,
+                    arxiv=paper.arxiv,
+                    url=paper.url,
                     sections=sections,
-                    line=heading.line,
+                    line=paper.heading.line,
                 )
             )
     else:
         parts.append(Part(anchor="", title=None, sections=make_sections(blocks, note_lang, used, notices=notices), line=raw.first_line))
+    retarget_anchors(parts)
     diagnostics += notices.diagnostics(raw.rel)
 
     if raw.meta.get("source"):
@@ -96,7 +130,7 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
     title = " ".join(title.split()) if title else title
     title_inferred = not title
     if not title:
-        title = os.path.splitext(os.path.basename(raw.rel))[0]
+        title = " ".join(os.path.splitext(os.path.basename(raw.rel))[0].split())
     return Note(
         id=raw.id,
         rel=raw.rel,
@@ -107,7 +141,7 @@ def clean_note(raw: RawNote, registry: Registry) -> Note:
         author=raw.meta.get("author") or found.author,
         date=raw.meta.get("date") or found.date,
         sources=found.sources,
-        tags=raw.meta.get("tags", []),
+        tags=list(dict.fromkeys(raw.meta.get("tags", []) + inline_tags)),
         model=raw.meta.get("model"),
         encoding=raw.encoding,
         is_digest=bool(digest),

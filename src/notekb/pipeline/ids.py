@@ -17,25 +17,31 @@ from notekb.records import Diagnostic, Note
 
 
 def git_first_seen(folder: Path) -> dict[str, int]:
-    """When each file under `folder` was first committed (Unix time), from git's history; empty
-    where there is no git or no history (the order then falls back to the file names)."""
+    """The order in which the files under `folder` came into the project: their position in git's
+    first-parent history (0 for the oldest), counted in commits, not by the dates a committer can
+    set; a file renamed counts from its rename. Empty where there is no git or no history (the
+    order then falls back to the file names)."""
     try:
         result = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "log", "--diff-filter=A", "--format=%x00%ct", "--name-only", "--relative", "--", "."],
-            cwd=folder, capture_output=True, text=True, timeout=20,
+            ["git", "-c", "core.quotepath=off", "log", "--first-parent", "--no-renames", "--diff-filter=A", "--format=%x00", "--name-only", "--relative", "--", "."],
+            cwd=folder, capture_output=True, text=True, timeout=30,
         )
     except (OSError, subprocess.SubprocessError):
         return {}
     if result.returncode != 0:
         return {}
+    commits = [[name for name in chunk.split("\n") if name] for chunk in result.stdout.split("\0")[1:]]
     seen: dict[str, int] = {}
-    when = 0
-    for line in result.stdout.splitlines():
-        if line.startswith("\0"):
-            when = int(line[1:] or 0)
-        elif line:
-            seen[line] = min(seen.get(line, when), when)
+    for rank, names in enumerate(reversed(commits)):  # git lists the newest first
+        for name in names:
+            seen.setdefault(name, rank)
     return seen
+
+
+def precedence(seen: dict[str, int]):
+    """Who came first: the note first in the project's history, then the shallower path, then the
+    first name (a folder that sorts first gives no precedence over history)."""
+    return lambda rel: (seen.get(rel, float("inf")), rel.count("/"), rel)
 
 
 def assign_ids(claims: list[tuple[str, str]], folder: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -57,7 +63,8 @@ def assign_ids(claims: list[tuple[str, str]], folder: Path | None = None) -> tup
     renamed: dict[str, str] = {}
     problems = []
     for note_id, rels in contested.items():
-        order = sorted(rels, key=lambda rel: (note_id != natural_id(rel), seen.get(rel, float("inf")), rel.count("/"), rel))
+        first = precedence(seen)
+        order = sorted(rels, key=lambda rel: (note_id != natural_id(rel), first(rel)))
         for rel in order[1:]:
             digest = hashlib.sha1(rel.encode()).hexdigest()
             k = 6
@@ -71,23 +78,29 @@ def assign_ids(claims: list[tuple[str, str]], folder: Path | None = None) -> tup
     return renamed, problems
 
 
-def _dedupe_papers(notes: list[Note]) -> list[Note]:
-    """Two digests may name different papers with the same short name; later ones get a suffix
-    (the note and part are copied: the cache's notes are never altered)."""
-    seen: dict[str, str] = {}
-    out = []
-    for note in notes:
-        parts = None
+def dedupe_papers(notes: list[Note], folder: Path | None = None) -> tuple[list[Note], list[Diagnostic]]:
+    """papers/<slug>/ stays with the paper that had it: where digests name different papers with
+    the same short name, the note that came first (see precedence) keeps the slug and the others'
+    papers get a suffix (the note and part are copied: the cache's notes are never altered)."""
+    claims: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # slug -> (note, part, paper key)
+    for n, note in enumerate(notes):
         for k, part in enumerate(note.parts):
-            target = part.target
-            if target is None or target.kind != "paper":
+            if part.target is not None and part.target.kind == "paper":
+                claims[part.target.id].append((n, k, part.arxiv or part.title or ""))
+    contested = {slug: c for slug, c in claims.items() if len({key for _, _, key in c}) > 1}
+    if not contested:
+        return notes, []
+    first = precedence(git_first_seen(folder) if folder is not None else {})
+    changed: dict[int, list] = {}
+    problems = []
+    for slug, claimants in contested.items():
+        holder = min(claimants, key=lambda c: (first(notes[c[0]].rel), c[1]))[2]
+        for n, k, key in claimants:
+            if key == holder:
                 continue
-            key = part.arxiv or part.title or ""
-            if target.id in seen and seen[target.id] != key:
-                suffix = (part.arxiv or hashlib.sha1(key.encode()).hexdigest()[:6]).replace(".", "-")
-                target = dataclasses.replace(target, id=f"{target.id}-{suffix}")
-                parts = parts or list(note.parts)
-                parts[k] = dataclasses.replace(part, target=target)
-            seen.setdefault(target.id, key)
-        out.append(dataclasses.replace(note, parts=parts) if parts else note)
-    return out
+            part = notes[n].parts[k]
+            suffix = (part.arxiv or hashlib.sha1(key.encode()).hexdigest()[:6]).replace(".", "-")
+            parts = changed.setdefault(n, list(notes[n].parts))
+            parts[k] = dataclasses.replace(part, target=dataclasses.replace(part.target, id=f"{slug}-{suffix}"))
+            problems.append(Diagnostic(notes[n].rel, f"papers/{slug}/ is another paper's page; this paper is at papers/{slug}-{suffix}/", "info", part.line))
+    return [dataclasses.replace(note, parts=changed[n]) if n in changed else note for n, note in enumerate(notes)], problems

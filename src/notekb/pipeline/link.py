@@ -18,6 +18,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from notekb.formats.markdown import finalize
 from notekb.pipeline.mentions import Reader, member_after, reader_for
 from notekb.pipeline.mentions import names as mention_names
 from notekb.registry import Registry
@@ -131,14 +132,18 @@ def link_text(markdown: str, linker: Linker, part_target: tuple[str, str] | None
 
 
 def link_note(note: Note, registry: Registry) -> Note:
-    """A copy of the note with mentions linked in every section (the input stays as it was)."""
+    """A copy of the note with mentions linked in every section (the input stays as it was).
+
+    Linking is the last stage that reads the note's text, so its math and risky inline code are
+    written as HTML here (formats.markdown.finalize)."""
     linker = linker_for(registry)
     parts = []
     for part in note.parts:
         target = (part.target.kind, part.target.id) if part.target else None
         sections = []
         for section in part.sections:
-            body = link_text(section.body, linker, target)
-            sections.append(dataclasses.replace(section, body=body))
+            body = finalize(link_text(section.body, linker, target))
+            title = finalize(section.title) if section.title else section.title
+            sections.append(dataclasses.replace(section, body=body, title=title))
         parts.append(dataclasses.replace(part, sections=sections))
     return dataclasses.replace(note, parts=parts)

@@ -1,4 +1,4 @@
-"""Stage 1, read: bytes -> text, front matter -> fields.
+"""Stage 1, read: bytes -> text, front matter -> fields (pipeline.frontmatter), the notes folder.
 
 Notes arrive as whatever an editor or a blog export produced. We accept UTF-8 (with or without BOM),
 UTF-16 with a BOM, and GB18030 (which covers GBK and GB2312); anything else is an error that names
@@ -7,32 +7,18 @@ the file and, where there is one, the line of the first bad byte.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import yaml
-
-from notekb.text import slugify
+from notekb.pipeline.frontmatter import RESERVED_IDS, split_front_matter, validate_front_matter
 from notekb.records import Diagnostic, NoteError, RawNote
+from notekb.text import slugify, visible
 
 MAX_BYTES = 1_000_000
-NOTE_SUFFIXES = (".md", ".txt", ".markdown")
-FRONT_MATTER_FIELDS = {
-    "title": "the note's title",
-    "model": "the model the note is about (an id from the registry)",
-    "lang": "zh-Hans, zh-Hant, zh-TW, zh-HK, ko or en",
-    "author": "who wrote the note",
-    "date": "when it was written (YYYY-MM-DD)",
-    "source": "the URL it was first published at",
-    "tags": "a list of words",
-    "slug": "the note's id in its URL (letters, digits, - and _)",
-}
-LANGS = ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK", "zh-MO", "ko", "en")
-_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
+NOTE_SUFFIXES = (".md", ".markdown", ".mdx", ".txt")
 
 
 _HAN_GAP = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
@@ -106,130 +92,6 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     )
 
 
-MAX_FRONT_MATTER = 16_384  # bytes; real front matter is a few hundred
-MAX_FRONT_MATTER_DEPTH = 8  # nesting of lists and mappings
-
-
-class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings (validate_front_matter checks dates itself and
-    reports an impossible one, 2024-02-30, with its line instead of crashing), refuses aliases
-    (`*name`: a few hundred bytes of them expand to billions of items) and deep nesting."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "front matter may not use YAML aliases (*name); write the value out", self.peek_event().start_mark)
-        if self._depth >= MAX_FRONT_MATTER_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep", self.peek_event().start_mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    key: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def split_front_matter(text: str, path: str) -> tuple[dict, str, int, list[Diagnostic]]:
-    """Split optional YAML front matter off the text: (fields, body, body's first line, diagnostics)."""
-    if not text.startswith("---\n"):
-        return {}, text, 1, []
-    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.M)
-    if not end:
-        return {}, text, 1, [Diagnostic(path, "front matter starts with '---' but has no closing '---'; read as text", "warning", 1)]
-    raw = text[4 : 4 + end.start()]
-    if len(raw.encode("utf-8")) > MAX_FRONT_MATTER:
-        raise NoteError(Diagnostic(path, f"front matter is {len(raw.encode('utf-8')):,} bytes, over the {MAX_FRONT_MATTER:,}-byte limit", "error", 1))
-    body = text[4 + end.end() :].lstrip("\n")
-    first_line = text[: len(text) - len(body)].count("\n") + 1
-    try:
-        meta = yaml.load(raw, Loader=_FrontMatterLoader)
-    except RecursionError:
-        raise NoteError(Diagnostic(path, "front matter is nested too deeply", "error", 1)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        context = getattr(exc, "context_mark", None)
-        # At the end of the text (an unclosed quote) the problem is where the context began.
-        if context is not None and (mark is None or mark.line >= raw.count("\n")):
-            mark = context
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise NoteError(Diagnostic(path, f"front matter is not valid YAML: {problem}", "error", line)) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise NoteError(Diagnostic(path, f"front matter must be a mapping of fields, got {type(meta).__name__}", "error", 2))
-    return meta, body, first_line, []
-
-
-def _field_line(text: str, key: str) -> int | None:
-    match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.M)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def validate_front_matter(meta: dict, text: str, path: str, model_ids: list[str] | None) -> tuple[dict, list[Diagnostic]]:
-    """Keep the fields we know, normalised; report unknown fields and bad values with their line."""
-    clean: dict = {}
-    problems: list[Diagnostic] = []
-    for key, value in meta.items():
-        line = _field_line(text, key)
-        if key not in FRONT_MATTER_FIELDS:
-            known = ", ".join(FRONT_MATTER_FIELDS)
-            problems.append(Diagnostic(path, f"unknown front matter field '{key}' (known fields: {known})", "warning", line))
-            continue
-        if value is None or value == "":
-            continue
-        if key == "date":
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            if isinstance(value, dt.date):
-                clean["date"] = value.isoformat()
-                continue
-            try:
-                clean["date"] = dt.date.fromisoformat(str(value).strip()).isoformat()
-            except ValueError:
-                problems.append(Diagnostic(path, f"date '{value}' is not a date (expected YYYY-MM-DD)", "error", line))
-        elif key == "model":
-            value = str(value).strip()
-            if model_ids is not None and value not in model_ids:
-                problems.append(Diagnostic(path, f"unknown model '{value}' (known models: {', '.join(model_ids)})", "error", line))
-            else:
-                clean["model"] = value
-        elif key == "lang":
-            value = str(value).strip()
-            if value not in LANGS:
-                problems.append(Diagnostic(path, f"unknown lang '{value}' (expected one of: {', '.join(LANGS)})", "error", line))
-            else:
-                clean["lang"] = value
-        elif key == "tags":
-            clean["tags"] = [str(t) for t in value] if isinstance(value, list) else [t.strip() for t in str(value).split(",") if t.strip()]
-        elif key == "slug":
-            value = str(value).strip()
-            if value.lower() in RESERVED_IDS:
-                problems.append(Diagnostic(path, f"slug '{value}' is taken by the list of notes (notes/{value}/); choose another name", "error", line))
-            elif not _SLUG_RE.match(value):
-                problems.append(Diagnostic(path, f"slug '{value}' would put the note's page outside the site's notes/ folder (notes/{value}/); a slug is a single name: letters, digits, '-' and '_' only", "error", line))
-            else:
-                clean["slug"] = value
-        elif key == "source":
-            value = str(value).strip()
-            if not re.match(r"https?://", value):
-                problems.append(Diagnostic(path, f"source '{value}' is not an http(s) URL", "warning", line))
-            else:
-                clean["source"] = value
-        else:
-            clean[key] = str(value).strip()
-    return clean, problems
-
-
-RESERVED_IDS = {"index"}  # notes/index.md is the list of notes
-
-
 MAX_ID = 80  # characters of a note id (a file name on the site: notes/<id>/index.html)
 
 
@@ -261,7 +123,7 @@ def read_note(path: Path, rel: str, model_ids: list[str] | None = None, data: by
     if len(data) > MAX_BYTES:
         raise NoteError(Diagnostic(rel, f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for a note", "error"))
     text, encoding = decode(data, rel)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = visible(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise NoteError(Diagnostic(rel, "empty note (no text)", "error", 1))
     meta, body, first_line, problems = split_front_matter(text, rel)

@@ -215,18 +215,28 @@ def _best(scores: Counter, registry: Registry) -> str | None:
 _CHUNK_SPLIT = re.compile(r"\n{2,}")
 
 
+_OPENING_TAG = re.compile(r"<([a-zA-Z][\w-]*)(?![^<>]*/>)[^<>]*>")
+_CLOSING_TAG = re.compile(r"</[a-zA-Z][\w-]*\s*>")
+_VOID = {"br", "hr", "img", "wbr"}
+
+
 def _chunks(body: str) -> list[str]:
-    """Split Markdown at blank lines, keeping fenced code blocks whole."""
+    """Split Markdown at blank lines, keeping fenced code blocks and HTML elements (a <details>,
+    an admonition's box) whole: a piece is cut only where every element opened has closed."""
     chunks: list[str] = []
     buffer: list[str] = []
     in_fence = False
+    depth = 0
     for piece in _CHUNK_SPLIT.split(body):
         buffer.append(piece)
         if piece.count("```") % 2:
             in_fence = not in_fence
-        if not in_fence:
+        if "<" in piece and not in_fence:
+            depth += sum(1 for m in _OPENING_TAG.finditer(piece) if m.group(1).lower() not in _VOID) - len(_CLOSING_TAG.findall(piece))
+        if not in_fence and depth <= 0:
             chunks.append("\n\n".join(buffer))
             buffer = []
+            depth = 0
     if buffer:
         chunks.append("\n\n".join(buffer))
     return [c for c in chunks if c.strip()]

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
+from notekb.formats.emphasis import balance_emphasis
 from notekb.formats.markdown import Notices
 from notekb.formats.plain import Block
 from notekb.pipeline.body import blocks_to_markdown
 from notekb.pipeline.typography import polish
-from notekb.records import Section
-from notekb.text import count_scripts, detect_lang, slugify
+from notekb.records import Part, Section
+from notekb.formats.markdown import retarget
+from notekb.text import KANA_RUNS, count_scripts, detect_lang, match_key, slugify
+
+
+MAX_CONTEXT = 3  # enclosing headings shown before an excerpt's own ("A › B › C")
 
 
 @dataclass
@@ -60,13 +66,19 @@ def _heading_title(block: Block) -> str:
     return f"{block.number}{separator}{block.text}"
 
 
-def _unique(anchor: str, used: set[str]) -> str:
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    """The anchor, or anchor-2, anchor-3, … when it is taken. `used` maps every anchor given out
+    to the next number to try after it, so a note of a thousand equal headings costs no search."""
     anchor = anchor or "section"
-    candidate, k = anchor, 1
-    while candidate in used:
+    if anchor not in used:
+        used[anchor] = 2
+        return anchor
+    k = used[anchor]
+    while f"{anchor}-{k}" in used:
         k += 1
-        candidate = f"{anchor}-{k}"
-    used.add(candidate)
+    used[anchor] = k + 1
+    candidate = f"{anchor}-{k}"
+    used[candidate] = 2
     return candidate
 
 
@@ -75,12 +87,14 @@ def _title_lang(title: str, body_lang: str) -> str:
     han, hangul, latin = count_scripts(title)
     if hangul:
         return "ko"
+    if han and KANA_RUNS.search(title):
+        return "ja"
     if han:
         return body_lang if body_lang.startswith("zh") else detect_lang(title, "zh-Hans")
     return "en" if latin else body_lang
 
 
-def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_anchor: str | None = None, notices: Notices | None = None) -> list[Section]:
+def make_sections(blocks: list[Block], default_lang: str, used: dict[str, int], intro_anchor: str | None = None, notices: Notices | None = None) -> list[Section]:
     """Split blocks at headings into Sections with depth, anchor, language and Markdown body
     (`notices` keeps what had to be changed, see blocks_to_markdown)."""
     notices = Notices() if notices is None else notices
@@ -97,7 +111,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
             return
         plain = "\n".join(b.text for b in content if b.kind in ("para", "item", "raw"))
         lang = detect_lang(plain, default_lang) if plain.strip() else default_lang
-        title = notices.safe(_heading_title(current), current.line) if current else None
+        title = balance_emphasis(notices.safe(_heading_title(current), current.line)) if current else None
         body = blocks_to_markdown(run, lang, notices)
         title_lang = _title_lang(title, lang) if title else lang
         if title and title_lang.startswith("zh"):
@@ -113,7 +127,7 @@ def make_sections(blocks: list[Block], default_lang: str, used: set[str], intro_
         sections.append(
             Section(
                 parent=parents[-1].anchor if parents else None,
-                context=" › ".join(p.title or "" for p in parents),
+                context=" › ".join(p.title or "" for p in parents[-MAX_CONTEXT:]),
                 anchor=anchor,
                 title=title,
                 level=level,
@@ -140,27 +154,125 @@ _LINK_LINE = re.compile(r"^\[([^\]]+)\]\((https?://[^)\s]+)\)\s*$")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 
 
-def split_digest(blocks: list[Block]) -> list[tuple[Block | None, Block | None, list[Block]]] | None:
-    """A digest is several papers in one file: a top heading followed by a link to the paper.
+@dataclass
+class Paper:
+    """One paper of a digest: its heading, the link line under it (if any) and its blocks."""
 
-    Returns [(heading, link block, blocks)] per paper (a leading run with no paper is returned with
-    heading None), or None when the note is not a digest.
-    """
-    starts = []
-    for index, block in enumerate(blocks):
-        if block.kind == "heading" and (block.md_level or 1) <= 2:
-            following = next((blocks[k] for k in range(index + 1, len(blocks)) if blocks[k].kind != "blank"), None)
-            if following is not None and following.kind == "para" and _LINK_LINE.match(following.text) and _ARXIV.search(following.text):
-                starts.append(index)
-    if len(starts) < 2:
+    heading: Block | None  # None for a run of the note that names no paper (its intro)
+    blocks: list[Block]
+    link: Block | None = None
+    url: str | None = None
+    arxiv: str | None = None
+    subtitle: str | None = None
+
+
+_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
+_ENGLISH_TITLE = re.compile(r"^[A-Z0-9][\w\-’'&,.+/ ]{0,60}:\s+[A-Z][\w\-’'&,.:+/ ]+$")  # "Name: What It Does"
+
+
+def names_paper(heading: Block, following: Block | None, registry, note_lang: str) -> tuple[str, str | None, str | None] | None:
+    """(the paper's key, arXiv id, URL) when a heading names a paper: an arXiv id in it or in a
+    link line under it, a report or reference title of the registry, or (in a note not written in
+    English) an English title line such as "Gemma: Open Models Based on …"."""
+    title = _heading_title(heading)
+    link = _LINK_LINE.match(following.text) if following is not None and following.kind == "para" else None
+    for text in (title, link.group(2) if link else ""):
+        found = _ARXIV_ID.search(text)
+        if found:
+            return found.group(1), found.group(1), link.group(2) if link else f"https://arxiv.org/abs/{found.group(1)}"
+    model = registry.model_for_title(title) or registry.model_for_title(title.split(":")[0])
+    ref = registry.reference_for_title(title)
+    if model is not None and model.arxiv:
+        return model.arxiv, model.arxiv, model.report_url
+    if ref is not None:
+        return ref.id, ref.url.rsplit("/", 1)[-1] if ref.url and "arxiv.org" in ref.url else None, ref.url
+    if not note_lang.startswith("en") and heading.number is None and len(title.split()) >= 4 and title.isascii() and _ENGLISH_TITLE.match(title):
+        return match_key(title), None, link.group(2) if link else None
+    return None
+
+
+def split_digest(blocks: list[Block], registry=None, note_lang: str = "zh-Hans") -> list[Paper] | None:
+    """A digest is several papers in one file: most of its top headings each name a different
+    paper (see names_paper). Returns the papers (a run that names none, like the intro, with
+    heading None), or None when the note is not a digest."""
+    headings = [k for k, b in enumerate(blocks) if b.kind == "heading" and (b.md_level or 1) <= 2]
+    if len(headings) < 2:
         return None
-    parts: list[tuple[Block | None, Block | None, list[Block]]] = []
-    if any(b.kind != "blank" for b in blocks[: starts[0]]):
-        parts.append((None, None, blocks[: starts[0]]))
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
+    top = min((blocks[k].md_level or 1) for k in headings)
+    tops = [k for k in headings if (blocks[k].md_level or 1) == top]
+
+    def following(index: int) -> Block | None:
+        return next((blocks[k] for k in range(index + 1, len(blocks)) if blocks[k].kind != "blank"), None)
+
+    named = {}
+    for k in tops:
+        after = following(k)
+        if registry is None:  # the old rule alone: a link line to arXiv under the heading
+            ok = after is not None and after.kind == "para" and _LINK_LINE.match(after.text) and _ARXIV.search(after.text)
+            found = (_ARXIV.search(after.text).group(1), _ARXIV.search(after.text).group(1), _LINK_LINE.match(after.text).group(2)) if ok else None
+        else:
+            found = names_paper(blocks[k], after, registry, note_lang)
+        if found:
+            named[k] = found
+    if len(named) < 2 or len({key for key, _, _ in named.values()}) < 2 or len(named) * 5 < len(tops) * 3:
+        return None
+    papers: list[Paper] = []
+    starts = sorted(set(tops) | {0})
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(blocks)
+        run = blocks[start:end]
+        if start not in named:
+            if any(b.kind != "blank" for b in run):
+                papers.append(Paper(None, run))
+            continue
+        _, arxiv, url = named[start]
         body = blocks[start + 1 : end]
-        link = next(b for b in body if b.kind != "blank")
-        body = [b for b in body if b is not link]
-        parts.append((blocks[start], link, body))
-    return parts
+        link_block = following(start)
+        link = _LINK_LINE.match(link_block.text) if link_block is not None and link_block.kind == "para" else None
+        if link is not None:
+            body = [b for b in body if b is not link_block]
+        papers.append(Paper(blocks[start], body, link_block if link else None, url, arxiv, link.group(1) if link else None))
+    return papers
+
+
+def heading_keys(title: str) -> set[str]:
+    """The anchors other tools would have given a heading (GitHub, Python-Markdown, Hugo), with
+    and without its number, as match keys: a note's table of contents links to those."""
+    from notekb.formats.markdown import plain_inline
+
+    text = plain_inline(title)
+    bare = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)
+    keys = set()
+    for version in {text, bare}:
+        lowered = version.strip().lower()
+        keys.add(match_key(lowered))
+        keys.add(match_key(re.sub(r"[^\w\- ]", "", lowered).replace(" ", "-")))
+        keys.add(match_key(re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", lowered)).strip("-")))
+    keys.discard("")
+    return keys
+
+
+def retarget_anchors(parts: list[Part]) -> None:
+    """Links to headings of the note itself (a table of contents: `[1.1 模型架构](#11-模型架构)`,
+    an Obsidian `[[#heading]]`) follow the headings to the anchors cleaning gave them, as
+    `nkb:note/.#anchor` (render points it at the note's page from wherever the section is shown);
+    a link to no heading of the note becomes text."""
+    anchors: dict[str, str] = {}
+    for part in parts:
+        if part.title:
+            for key in heading_keys(part.title):
+                anchors.setdefault(key, part.anchor)
+        for section in part.sections:
+            anchors.setdefault(match_key(section.anchor), section.anchor)
+            if section.title:
+                for key in heading_keys(section.title):
+                    anchors.setdefault(key, section.anchor)
+
+    def follow(target: str) -> str | None:
+        fragment = unquote(target.split("#", 1)[1]) if "#" in target else ""
+        anchor = anchors.get(match_key(fragment.lower()))
+        return f"nkb:note/.#{anchor}" if anchor else None
+
+    for part in parts:
+        for section in part.sections:
+            section.body = retarget(section.body, ("#", "nkb:note/.#"), follow)

@@ -12,6 +12,22 @@ import re
 
 import nh3
 
+from notekb.formats.math import MATH_STYLES, MATHML_ATTRIBUTES, MATHML_TAGS
+
+
+_SAFE_ANCHOR = re.compile(r"#[\w.~%-]*\Z")
+
+
+def safe_toc(items) -> list:
+    """A page's table of contents (MkDocs' toc items) without any entry whose link is not a plain
+    anchor of the page: themes write toc links unescaped, and a heading id is note text."""
+    kept = []
+    for item in items:
+        if _SAFE_ANCHOR.match(getattr(item, "url", "") or ""):
+            item.children = safe_toc(getattr(item, "children", []) or [])
+            kept.append(item)
+    return kept
+
 
 def plain_title(title_html: str) -> str:
     """A page title as MkDocs gives it (an HTML fragment from the page's first heading) made into
@@ -21,7 +37,7 @@ def plain_title(title_html: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
-_PAGE_TAGS = nh3.ALLOWED_TAGS | {
+_PAGE_TAGS = nh3.ALLOWED_TAGS | MATHML_TAGS | {
     "div", "span", "p", "section", "article", "figure", "figcaption", "mark", "time", "small", "details", "summary",
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "pre", "code", "img", "sup", "sub",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br", "del", "ins", "kbd", "abbr", "dl", "dt", "dd", "blockquote", "nav", "button",
@@ -32,7 +48,9 @@ _PAGE_ATTRS = {
     "a": _COMMON_ATTRS | {"href", "rel", "target"},
     "img": _COMMON_ATTRS | {"src", "alt", "width", "height", "loading"},
     "button": _COMMON_ATTRS,
-}
+    "details": _COMMON_ATTRS | {"open"},
+    "ol": _COMMON_ATTRS | {"start"},
+} | {tag: _COMMON_ATTRS | MATHML_ATTRIBUTES for tag in MATHML_TAGS}  # exactly what math-core writes
 
 
 def theme_safe_slugify(slugify=None):
@@ -74,5 +92,5 @@ def _sanitize(page_html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
         strip_comments=True,
-        filter_style_properties={"text-align"},
+        filter_style_properties={"text-align"} | MATH_STYLES,
     )

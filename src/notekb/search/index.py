@@ -29,7 +29,6 @@ mention it in passing.
 
 from __future__ import annotations
 
-import html as html_module
 import json
 import math
 import re
@@ -37,15 +36,15 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from notekb.registry import Registry
-from notekb.text import HAN_RUNS, HANGUL_RUNS, char_t2s, translation_table
+from notekb.registry import Registry, _read_yaml
+from notekb.search.sections import Doc, page_docs  # noqa: F401  (page_docs: where the index's documents come from)
+from notekb.text import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, char_t2s, translation_table
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 K1, B = 1.2, 0.75
 TARGET_SHARD_BYTES = 32_000
 REFERENCE_LENGTH = 300  # tokens: the section length BM25 normalises against
@@ -54,12 +53,10 @@ WEIGHT_SCALE = 25  # BM25 weights are stored as integers: weight * WEIGHT_SCALE
 MAX_WEIGHT = 65535  # they fit two bytes (the largest possible is boost * (K1 + 1) * WEIGHT_SCALE)
 COMMON_SHARE, COMMON_MIN = 0.08, 300
 MAX_DOC_TEXT = 2000
-# How much a page's sections weigh in the ranking, by URL: model pages gather what the notes say,
-# so they come first; lists of pages (indexes, references) only repeat titles and come last.
-PAGE_BOOST_EXACT = {"": 0.6, "models/": 0.6, "papers/": 0.5, "notes/": 0.5, "references/": 0.3, "others/": 0.8}
-PAGE_BOOST = {"models/": 2.0, "glossary/": 0.35, "papers/": 1.0, "notes/": 1.0}
 
 _LATIN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
+_COMPOUND = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")  # letters and digits run together (search.js: COMPOUND)
+_MIXED = re.compile(r"[a-z].*[0-9]|[0-9].*[a-z]")
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +146,9 @@ def tokenize(text: str, registry: Registry | None = None) -> list[str]:
         if len(run) > 2:
             tokens.append(run)
     tokens += [t for t in _LATIN.findall(text) if len(t) > 1 or t.isdigit()]
+    # "tpuv5p" whole as well as "tpuv" + "5": a query for TPUv5p ranks the text that says it
+    # above TPUv5e, which has the same pieces (single letters are no tokens).
+    tokens += [t for t in _COMPOUND.findall(text) if _MIXED.search(t)]
     return tokens
 
 
@@ -163,65 +163,6 @@ def shard_of(token: str, shards: int) -> int:
         h ^= ord(ch)
         h = (h * 0x01000193) & 0xFFFFFFFF
     return h % shards
-
-
-# ---------------------------------------------------------------------------------------------
-# Sections of a rendered page
-
-
-@dataclass
-class Doc:
-    url: str  # page URL relative to the site root, with the section anchor
-    page: str  # page title
-    title: str  # section title ("" for the top of the page)
-    text: str
-    boost: float = 1.0
-
-
-_SPLIT = re.compile(r"<h(?P<level>[123])\b(?P<attrs>[^>]*)>(?P<title>.*?)</h(?P=level)>|<div\b[^>]*\bclass=\"nkb-excerpt\"[^>]*>", re.S)
-_ID = re.compile(r"""\bid=["']([^"']*)["']""")
-# Not searched: scripts, permalink signs, and "what links here" lists (titles of other pages).
-_SKIPPED = re.compile(r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>|<div\b[^>]*class=\"nkb-backlinks\"[^>]*>.*?</div>", re.S)
-# Pages that only list other pages' titles: searching them finds nothing the pages themselves lack.
-UNINDEXED = {"notes/", "papers/"}
-_BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def _plain(fragment: str) -> str:
-    fragment = _BLOCK_END.sub(" ", fragment)
-    return " ".join(html_module.unescape(_TAGS.sub("", fragment)).split())
-
-
-def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
-    """Split a page's content HTML at h1/h2/h3 into one document per section.
-
-    Regular expressions, not an HTML parser: the HTML is Python-Markdown's own output, and this
-    runs over every page of the site."""
-    if url in UNINDEXED:
-        return []
-    page_html = _SKIPPED.sub(" ", page_html)
-    boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
-    docs = []
-    pieces = []  # (anchor, title, its HTML)
-    last_anchor, last_title, last_end = "", "", 0
-    heading_title = ""
-    for match in _SPLIT.finditer(page_html):
-        pieces.append((last_anchor, last_title, page_html[last_end : match.start()]))
-        if match.group("level"):  # a heading starts a section
-            anchor = _ID.search(match.group("attrs"))
-            heading_title = _plain(match.group("title"))
-            last_anchor, last_title, last_end = anchor.group(1) if anchor else "", heading_title, match.end()
-        else:  # an excerpt on a model page is a section of its own, under its topic's title
-            anchor = _ID.search(match.group(0))
-            last_anchor, last_title, last_end = (anchor.group(1) if anchor else last_anchor), heading_title, match.end()
-    pieces.append((last_anchor, last_title, page_html[last_end:]))
-    for anchor, title, fragment in pieces:
-        text = _plain(fragment)
-        if not text and not title:
-            continue
-        docs.append(Doc(f"{url}#{anchor}" if anchor else url, page_title, title, text, boost))
-    return docs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,6 +198,12 @@ def synonym_groups(registry: Registry) -> list[list]:
     return [g for g in groups if g]
 
 
+def stop_words(registry: Registry) -> list[str]:
+    """Function words and particles a search never highlights and never requires (stopwords.yml)."""
+    data = _read_yaml("stopwords.yml", Path(registry.data_dir) if registry.data_dir else None)
+    return sorted({normalize(str(w)) for words in data.values() for w in (words or [])})
+
+
 def _abbreviation(name: str) -> bool:
     """MoE, MQA, SDC, RLHF: short, no spaces, at least two capitals."""
     return name.isascii() and " " not in name and len(name) <= 6 and sum(c.isupper() for c in name) >= 2
@@ -280,7 +227,13 @@ def index_doc(doc: Doc, registry: Registry | None) -> tuple[Weights, str]:
 
     BM25's length normalisation uses a fixed reference length instead of the corpus average, so a
     section's weights never depend on the other sections and need not be recomputed when they change."""
-    counts = Counter(tokenize(normalize(doc.title + " " + doc.title + " " + doc.text), registry))
+    text = doc.title + " " + doc.title + " " + doc.text
+    counts = Counter(tokenize(normalize(text), registry))
+    if KANA_RUNS.search(text):
+        # Japanese is indexed as written too: its kanji are not Chinese to be converted (a query
+        # folded to Simplified still finds the folded tokens).
+        for token, count in Counter(tokenize(unicodedata.normalize("NFKC", text).lower(), registry)).items():
+            counts[token] = max(counts[token], count)
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
     tokens = tuple(sys.intern(token) for token in counts)  # one string per distinct token, shared
@@ -319,6 +272,7 @@ class IndexWriter:
         self.free: list[int] = []
         self.weights: dict[int, Weights] = {}
         self.records: dict[int, str] = {}
+        self.pages: dict[int, str] = {}  # section id -> its page's URL, for grouping results by page
         # token -> (section ids, their weights), as arrays: millions of postings, few bytes each
         self.postings: dict[str, tuple[array, array]] = {}
         self.shards = 0
@@ -342,6 +296,7 @@ class IndexWriter:
                 del weights[where]
                 dirty_tokens.add(token)
             del self.records[doc_id]
+            del self.pages[doc_id]
             self.free.append(doc_id)
             dirty_ids.add(doc_id)
         self.free.sort(reverse=True)
@@ -352,6 +307,7 @@ class IndexWriter:
             self.ids[key] = doc_id
             self.weights[doc_id] = weights
             self.records[doc_id] = record
+            self.pages[doc_id] = json.loads(record)["u"].split("#", 1)[0]
             for token, weight in zip(weights.tokens, weights.weights):
                 plist = postings.get(token)
                 if plist is None:
@@ -415,6 +371,22 @@ class IndexWriter:
             if data is not None and chunk * DOC_CHUNK < self.size:
                 (out / "d" / f"{chunk}.json").write_bytes(data)
 
+    def page_runs(self) -> list[int]:
+        """Which page each section is on, so that the browser can group and count results by page
+        without fetching their records: runs of [page number, sections], pages numbered in order
+        of their first section (-1 for a free number). A few bytes per page: sections of a page
+        get consecutive numbers, and keep them across rebuilds."""
+        numbers: dict[str, int] = {}
+        runs: list[int] = []
+        for doc_id in range(self.size):
+            url = self.pages.get(doc_id)
+            page = -1 if url is None else numbers.setdefault(url, len(numbers))
+            if runs and runs[-2] == page:
+                runs[-1] += 1
+            else:
+                runs += [page, 1]
+        return runs
+
     @property
     def size(self) -> int:
         return len(self.ids) + len(self.free)
@@ -444,7 +416,10 @@ class IndexWriter:
         for chunk, data in self.chunk_json.items():
             if chunk * DOC_CHUNK < self.size and (not only_changed or ("d", chunk) in self.changed):
                 (out / "d" / f"{chunk}.json").write_bytes(data)
-        manifest = {"version": INDEX_VERSION, "n": self.size, "shards": self.shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE, "synonyms": synonym_groups(registry)}
+        manifest = {
+            "version": INDEX_VERSION, "n": self.size, "shards": self.shards, "chunk": DOC_CHUNK, "scale": WEIGHT_SCALE,
+            "synonyms": synonym_groups(registry), "stop": stop_words(registry), "pages": self.page_runs(),
+        }
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         table = char_t2s()
         (out / "t2s.json").write_text(json.dumps({"from": "".join(table), "to": "".join(table.values())}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

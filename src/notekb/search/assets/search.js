@@ -21,7 +21,10 @@
     none: tr["search.result.none"] || "No matching documents",
     one: tr["search.result.one"] || "1 matching document",
     other: tr["search.result.other"] || "# matching documents",
-    short: "请输入至少两个字或一个完整的词 · Type at least two characters"
+    short: "请输入至少两个字或一个完整的词 · Type at least two characters",
+    pages: "# 个页面 · % 处匹配",
+    moreSections: "本页另有 # 处匹配",
+    morePages: "+ 另外 # 个页面"
   };
   var siteBase = new URL(config.base || ".", location.href);
   var indexUrl = new URL("search/", siteBase);  // the index lives in search/ at the site's root
@@ -29,6 +32,8 @@
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var HANGUL = /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+/g;
   var LATIN = /[a-z]+|[0-9]+(?:\.[0-9]+)*/g;
+  var COMPOUND = /[a-z0-9]+(?:\.[0-9]+)*/g;  // as index.py's _COMPOUND
+  var EMPTY = new Set();
   var HAS_HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 
   function fetchJSON(url) {
@@ -106,11 +111,14 @@
     return out;
   }
 
-  /* A query's terms: required ones (all must match, or most for long CJK queries) and bonus ones
+  /* A query's terms: required ones (all must match, or most for long CJK queries), bonus ones
      (whole CJK words, which rank text that has the word itself above text that only has its
-     characters). */
-  function terms(q) {
-    var required = [], bonus = [], surfaces = [], m;
+     characters) and whole ones (letters and digits run together, "tpuv5p": text that has the
+     whole token ranks above text that only has its pieces, "TPUv5e"). Stop words ("of" in
+     "mixture of experts") are optional and never highlighted. */
+  function terms(q, stop) {
+    var required = [], bonus = [], whole = [], surfaces = [], m;
+    stop = stop || EMPTY;
     // Chinese and Korean alike: every bigram is required, the whole run is a bonus word.
     [HAN, HANGUL].forEach(function (script) {
       script.lastIndex = 0;
@@ -119,18 +127,29 @@
         if (length < 2) continue;
         bigrams(run).forEach(function (b) { required.push({ tok: b, prefix: false }); });
         if (length > 2) bonus.push({ tok: run, prefix: false });
-        surfaces.push(run);
+        if (!stop.has(run)) surfaces.push(run);
       }
     });
+    // Letters and digits run together: the whole token is what is marked. Its pieces are marked
+    // too only for a name and its version ("gemini1.5": "Gemini 1.5"), not "tpuv" of "tpuv5p".
+    var pieces = new Set();
+    COMPOUND.lastIndex = 0;
+    while ((m = COMPOUND.exec(q))) {
+      if (/[a-z]/.test(m[0]) && /[0-9]/.test(m[0])) {
+        whole.push({ tok: m[0], prefix: false });
+        surfaces.push(m[0]);
+        if (!/^[a-z]{2,}[0-9]+(?:\.[0-9]+)*$/.test(m[0])) (m[0].match(LATIN) || []).forEach(function (x) { pieces.add(x); });
+      }
+    }
     LATIN.lastIndex = 0;
     while ((m = LATIN.exec(q))) {
       var t = m[0];
       if (t.length > 1 || /[0-9]/.test(t)) {
-        required.push({ tok: t, prefix: /[a-z]/.test(t) && t.length >= 2 });
-        surfaces.push(t);
+        required.push({ tok: t, prefix: /[a-z]/.test(t) && t.length >= 2, stop: stop.has(t) });
+        if (!stop.has(t) && !pieces.has(t)) surfaces.push(t);
       }
     }
-    return { required: required, bonus: bonus, surfaces: surfaces };
+    return { required: required, bonus: bonus, whole: whole, surfaces: surfaces };
   }
 
   function wordRe(name) {
@@ -199,71 +218,108 @@
   }
 
   function scoreVariant(v, m) {
-    var t = terms(v.q);
+    var t = terms(v.q, stopWords(m));
     if (!t.required.length) return Promise.resolve(new Map());
-    return Promise.all(t.required.map(function (r) { return postings(r, m); })).then(function (req) {
-      return Promise.all(t.bonus.map(function (b) { return postings(b, m); })).then(function (bon) {
-        // Very common tokens keep only their strongest postings: they count as optional unless
-        // the query has nothing else.
-        var rare = req.filter(function (p) { return !p.common; });
-        var needed = rare.length ? rare : req;
-        var acc = new Map();
-        needed.forEach(function (p) {
-          p.scores.forEach(function (s, doc) {
-            var a = acc.get(doc) || { score: 0, hits: 0 };
-            a.score += s * p.idf;
-            a.hits += 1;
-            acc.set(doc, a);
-          });
+    var all = t.required.concat(t.bonus, t.whole);
+    return Promise.all(all.map(function (r) { return postings(r, m); })).then(function (found) {
+      var req = found.slice(0, t.required.length);
+      var bon = found.slice(t.required.length, t.required.length + t.bonus.length);
+      var who = found.slice(t.required.length + t.bonus.length);
+      // Very common tokens keep only their strongest postings, and stop words say little: both
+      // count as optional unless the query has nothing else.
+      var optional = req.map(function (p, i) { return p.common || !!t.required[i].stop; });
+      var rare = req.filter(function (p, i) { return !optional[i]; });
+      var needed = rare.length ? rare : req;
+      var acc = new Map();
+      needed.forEach(function (p) {
+        p.scores.forEach(function (s, doc) {
+          var a = acc.get(doc) || { score: 0, hits: 0, whole: 0 };
+          a.score += s * p.idf;
+          a.hits += 1;
+          acc.set(doc, a);
         });
-        if (rare.length) {
-          req.filter(function (p) { return p.common; }).forEach(function (p) {
-            p.scores.forEach(function (s, doc) {
-              var a = acc.get(doc);
-              if (a) a.score += s * p.idf;
-            });
-          });
-        }
-        bon.forEach(function (p) {
+      });
+      if (rare.length) {
+        req.filter(function (p, i) { return optional[i]; }).forEach(function (p) {
           p.scores.forEach(function (s, doc) {
             var a = acc.get(doc);
-            if (a) a.score += 0.5 * s * p.idf;
+            if (a) a.score += s * p.idf;
           });
         });
-        var need = needed.length, out = new Map();
-        var cjkLong = t.required.length >= 3;
-        acc.forEach(function (a, doc) {
-          var coverage = a.hits / need;
-          if (coverage === 1 || (cjkLong && coverage >= 0.7)) {
-            out.set(doc, { score: a.score * v.weight * coverage * coverage, full: coverage === 1, surfaces: t.surfaces });
-          }
+      }
+      bon.concat(who).forEach(function (p, i) {
+        p.scores.forEach(function (s, doc) {
+          var a = acc.get(doc);
+          if (!a) return;
+          a.score += 0.5 * s * p.idf;
+          if (i >= bon.length) a.whole += 1;
         });
-        return out;
       });
+      var need = needed.length, out = new Map();
+      var cjkLong = t.required.length >= 3;
+      acc.forEach(function (a, doc) {
+        var coverage = a.hits / need;
+        if (coverage === 1 || (cjkLong && coverage >= 0.7)) {
+          out.set(doc, {
+            score: a.score * v.weight * coverage * coverage, full: coverage === 1,
+            whole: who.length ? a.whole / who.length : 0, surfaces: t.surfaces
+          });
+        }
+      });
+      return out;
     });
+  }
+
+  /* Ranking: every term matched, then the whole tokens the query names, then the score. */
+  function better(a, b) {
+    return (b.full - a.full) || (b.whole - a.whole) || (b.score - a.score);
+  }
+
+  function stopWords(m) {
+    if (!m.stopSet) m.stopSet = new Set(m.stop || []);
+    return m.stopSet;
+  }
+
+  /* The page of every section, from the manifest's runs of [page number, sections]. */
+  function pageOf(m) {
+    if (!m.pageOf) {
+      var runs = m.pages || [], out = new Int32Array(m.n), at = 0;
+      for (var i = 0; i + 1 < runs.length; i += 2) {
+        for (var k = 0; k < runs[i + 1] && at < m.n; k++) out[at++] = runs[i];
+      }
+      m.pageOf = out;
+    }
+    return m.pageOf;
   }
 
   function search(raw) {
     var needsT2S = HAS_HAN.test(raw);
     return Promise.all([loadManifest(), needsT2S ? loadT2S() : Promise.resolve(null)]).then(function (r) {
-      var m = r[0], q = fold(raw).trim();
+      var m = r[0], q = fold(raw).trim(), stop = stopWords(m);
       var vs = variants(q, m.synonyms || []);
-      var base = terms(q);
-      var anyTerms = vs.some(function (v) { return terms(v.q).required.length > 0; });
-      if (!anyTerms) return { short: true, results: [], surfaces: [] };
+      var base = terms(q, stop);
+      var anyTerms = vs.some(function (v) { return terms(v.q, stop).required.length > 0; });
+      if (!anyTerms) return { short: true, results: [], pages: [], surfaces: [], exact: new Set() };
       return Promise.all(vs.map(function (v) { return scoreVariant(v, m); })).then(function (maps) {
         var best = new Map(), surfaces = new Set(base.surfaces);
         maps.forEach(function (mp, i) {
           mp.forEach(function (r, doc) {
             var cur = best.get(doc);
-            if (!cur || r.score > cur.score) best.set(doc, r);
+            if (!cur || better(r, cur) < 0) best.set(doc, r);
             if (i > 0) r.surfaces.forEach(function (s) { surfaces.add(s); });
           });
         });
         var ranked = Array.from(best.entries()).sort(function (a, b) {
-          return (b[1].full - a[1].full) || (b[1].score - a[1].score) || (a[0] - b[0]);
+          return better(a[1], b[1]) || (a[0] - b[0]);
         });
-        return { short: false, results: ranked, surfaces: Array.from(surfaces) };
+        // Results by page, in the order of each page's best section.
+        var where = pageOf(m), byPage = new Map();
+        ranked.forEach(function (r) {
+          var page = where[r[0]];
+          if (!byPage.has(page)) byPage.set(page, []);
+          byPage.get(page).push(r);
+        });
+        return { short: false, results: ranked, pages: Array.from(byPage.values()), surfaces: Array.from(surfaces), exact: synonymOnly(base.surfaces, surfaces) };
       });
     });
   }
@@ -272,29 +328,45 @@
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
 
+  /* The surfaces that only a synonym brought ("tpu" of "TPU v5p"): marked as whole tokens only, not
+     as the start of a longer one ("TPUv4"); what the reader typed is also marked as a prefix. */
+  function synonymOnly(typed, all) {
+    var mine = new Set(typed), out = new Set();
+    all.forEach(function (s) { if (!mine.has(s)) out.add(s); });
+    return out;
+  }
+
   /* Occurrences of the (folded) surfaces in original text, as [start, end) of the original. */
-  function matches(text, surfaces) {
+  function matches(text, surfaces, exact) {
     var f = foldWithMap(text), spans = [];
-    surfaces.forEach(function (s) {
+    surfaces.forEach(function (s, rank) {
       if (!s) return;
+      // A word of letters or digits is marked where a token starts ("tpu" in "TPUv4", not
+      // "of" in "often"), as the index matched it; Chinese and Korean anywhere.
+      var latin = /^[a-z0-9]/.test(s);
       var i = f.text.indexOf(s);
       while (i !== -1) {
-        spans.push([f.map[i], f.map[i + s.length]]);
-        i = f.text.indexOf(s, i + s.length);
+        var starts = !latin || i === 0 || !/[a-z0-9]/.test(f.text[i - 1]);
+        var ends = !latin || !exact || !exact.has(s) || !/[a-z0-9]/.test(f.text[i + s.length] || "");
+        if (starts && ends) spans.push([f.map[i], f.map[i + s.length], rank]);
+        i = f.text.indexOf(s, i + (latin ? 1 : s.length));
       }
     });
     spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var merged = [];
     spans.forEach(function (s) {
       var last = merged[merged.length - 1];
-      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push(s.slice());
+      if (last && s[0] <= last[1]) { last[1] = Math.max(last[1], s[1]); last[2] = Math.min(last[2], s[2]); } else merged.push(s.slice());
     });
     return merged;
   }
 
-  function snippet(text, surfaces) {
-    var spans = matches(text, surfaces);
-    var start = spans.length ? Math.max(0, spans[0][0] - 40) : 0;
+  function snippet(text, surfaces, exact) {
+    var spans = matches(text, surfaces, exact);
+    // Around the first match of the surface that matters most: the reader's own words come first.
+    var first = null;
+    spans.forEach(function (s) { if (!first || s[2] < first[2]) first = s; });
+    var start = first ? Math.max(0, first[0] - 40) : 0;
     var end = Math.min(text.length, start + 160);
     var html = start > 0 ? "…" : "", pos = start;
     spans.forEach(function (s) {
@@ -314,39 +386,42 @@
     return target.pathname + target.search + anchor;
   }
 
-  var seq = 0, shown = 10;
+  var seq = 0, shown = 10, perPage = 3;
+  /* Results grouped by page, pages in the order of their best section: the best few sections of
+     each page, how many more it has, and how many pages matched in all. */
   function render(query, outcome, more) {
     list.innerHTML = "";
     if (outcome.short) { meta.textContent = T.short; return Promise.resolve(); }
-    var n = outcome.results.length;
-    meta.textContent = n === 0 ? T.none : n === 1 ? T.one : T.other.replace("#", n);
-    var top = outcome.results.slice(0, more || shown);
-    return Promise.all(top.map(function (r) { return loadDoc(r[0]); })).then(function (records) {
-      var pages = new Map();
-      records.forEach(function (d) {
-        var page = d.u.split("#")[0];
-        if (!pages.has(page)) pages.set(page, []);
-        pages.get(page).push(d);
-      });
-      pages.forEach(function (sections) {
+    var n = outcome.results.length, pageCount = outcome.pages.length;
+    meta.textContent = n === 0 ? T.none : T.pages.replace("#", pageCount).replace("%", n);
+    meta.setAttribute("data-notekb-pages", pageCount);
+    var top = outcome.pages.slice(0, more || shown);
+    var wanted = top.map(function (sections) { return sections.slice(0, perPage); });
+    return Promise.all(wanted.map(function (sections) {
+      return Promise.all(sections.map(function (r) { return loadDoc(r[0]); }));
+    })).then(function (pages) {
+      pages.forEach(function (records, k) {
         var li = document.createElement("li");
         li.className = "md-search-result__item";
-        var htmlParts = sections.map(function (d, i) {
+        var htmlParts = records.map(function (d, i) {
           var heading = i === 0 ? "<h1>" + escapeHtml(d.p) + (d.t && d.t !== d.p ? " › " + escapeHtml(d.t) : "") + "</h1>" : "<h2>" + escapeHtml(d.t || d.p) + "</h2>";
           var cls = i === 0 ? "md-search-result__article md-search-result__article--document md-typeset" : "md-search-result__article md-typeset";
           return '<a href="' + escapeHtml(href(d.u, query)) + '" class="md-search-result__link" tabindex="-1" data-notekb-result>' +
-            '<article class="' + cls + '">' + heading + "<p>" + snippet(d.x, outcome.surfaces) + "</p></article></a>";
+            '<article class="' + cls + '">' + heading + "<p>" + snippet(d.x, outcome.surfaces, outcome.exact) + "</p></article></a>";
         });
+        var rest = top[k].length - records.length;
+        if (rest > 0) htmlParts.push('<div class="nkb-result-more">' + escapeHtml(T.moreSections.replace("#", rest)) + "</div>");
         li.innerHTML = htmlParts.join("");
+        li.setAttribute("data-notekb-page", "");
         list.appendChild(li);
       });
-      if (n > top.length) {
+      if (pageCount > top.length) {
         var li = document.createElement("li");
         li.className = "md-search-result__item";
         var button = document.createElement("a");
         button.href = "javascript:void(0)";
         button.className = "md-search-result__more";
-        button.textContent = "+ " + (n - top.length);
+        button.textContent = T.morePages.replace("#", pageCount - top.length);
         button.setAttribute("data-notekb-more", "");
         button.addEventListener("click", function (e) { e.preventDefault(); render(query, outcome, top.length + 10); });
         li.appendChild(button);
@@ -423,8 +498,10 @@
     var content = document.querySelector("article.md-content__inner");
     if (!q || !content) return;
     (HAS_HAN.test(q) ? loadT2S() : Promise.resolve()).then(function () { return loadManifest(); }).then(function (m) {
-      var folded = fold(q).trim(), surfaces = new Set(terms(folded).surfaces);
-      variants(folded, m.synonyms || []).forEach(function (v) { terms(v.q).surfaces.forEach(function (s) { surfaces.add(s); }); });
+      // The same surfaces as the results showed: the query's and its synonyms', never stop words.
+      var folded = fold(q).trim(), stop = stopWords(m), typed = terms(folded, stop).surfaces, surfaces = new Set(typed);
+      variants(folded, m.synonyms || []).forEach(function (v) { terms(v.q, stop).surfaces.forEach(function (s) { surfaces.add(s); }); });
+      var exact = synonymOnly(typed, surfaces);
       var walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT, {
         acceptNode: function (node) {
           return node.parentElement.closest("pre, code, mark, .headerlink, script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
@@ -434,7 +511,7 @@
       while (walker.nextNode()) nodes.push(walker.currentNode);
       var wanted = Array.from(surfaces).filter(function (s) { return Array.from(s).length >= 2 || /[0-9]/.test(s); });
       nodes.forEach(function (node) {
-        var spans = matches(node.nodeValue, wanted);
+        var spans = matches(node.nodeValue, wanted, exact);
         if (!spans.length) return;
         var frag = document.createDocumentFragment(), pos = 0, text = node.nodeValue;
         spans.forEach(function (s) {
@@ -451,5 +528,5 @@
     }).catch(function () { /* highlighting is a nicety */ });
   }
   highlightPage();
-  window.notekbSearch = { search: search, fold: fold, terms: terms, variants: variants, loadDoc: loadDoc };
+  window.notekbSearch = { search: search, fold: fold, terms: terms, variants: variants, loadDoc: loadDoc, snippet: snippet };
 })();
