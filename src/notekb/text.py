@@ -266,9 +266,10 @@ class NameScanner:
         self.pattern = re.compile(_trie_pattern(self.names) or "(?!)")
         self.single: dict[str, re.Pattern] = {}
 
-    def scan(self, text: str) -> list[tuple[int, int, object]]:
-        """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
-        folded = scan_form(text)
+    def scan(self, text: str, folded: str | None = None) -> list[tuple[int, int, object]]:
+        """(start, end, payload) of every non-overlapping match, as indexes into `text`
+        (`folded`: the text's scan_form, when the caller has it already)."""
+        folded = scan_form(text) if folded is None else folded
         found = []
         search = self.pattern.search
         i = 0

@@ -133,6 +133,8 @@ def display_title(note: Note, registry: Registry) -> str:
     target = note.parts[0].target if note.parts else None
     if target and target.kind == "model" and target.id in registry.model_by_id:
         return f"{registry.model_by_id[target.id].name} 笔记{suffix}"
+    if target and target.kind == "family" and target.id in registry.family_by_id:
+        return f"{registry.family_by_id[target.id].name} 家族笔记{suffix}"
     first_heading = next((s.title for p in note.parts for s in p.sections if s.title), None)
     if first_heading:
         return f"{plain_heading(first_heading)}{suffix}"

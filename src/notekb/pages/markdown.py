@@ -2,7 +2,7 @@
 escaping. The pages are ordinary Markdown (with the attr_list and md_in_html extensions), so that
 MkDocs, Zensical or any other engine can build them.
 
-Page addresses are permanent: models/<id>/, papers/<slug>/, notes/<id>/, others/.
+Page addresses are permanent: models/<id>/, families/<id>/, papers/<slug>/, notes/<id>/, others/.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ def _relpath(to_page: str, from_page: str) -> str:
 
 def model_path(model_id: str) -> str:
     return f"models/{model_id}.md"
+
+
+def family_path(family_id: str) -> str:
+    return f"families/{family_id}.md"
 
 
 def note_path(note_id: str) -> str:
