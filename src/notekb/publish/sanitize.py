@@ -52,6 +52,7 @@ _PAGE_ATTRS = {
     "img": _COMMON_ATTRS | {"src", "alt", "width", "height", "loading"},
     "button": _COMMON_ATTRS,
     "details": _COMMON_ATTRS | {"open"},
+    "div": _COMMON_ATTRS | {"hidden"},  # the other edition's copy of an excerpt (publish.edition)
     "ol": _COMMON_ATTRS | {"start"},
 } | {tag: _COMMON_ATTRS | MATHML_ATTRIBUTES for tag in MATHML_TAGS}  # exactly what math-core writes
 
