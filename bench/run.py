@@ -9,12 +9,15 @@ For each N it generates a synthetic corpus (bench/corpus.py), then measures:
     navigation, but no notekb plugin (and so no search); the ratio is the notes layer's overhead;
   * the notes layer's own time (the plugin's hooks) cold, and on a rebuild after one note changed
     with the same plugin instance, as `mkdocs serve` does;
+  * the same site with its Traditional Chinese edition (zh-Hant/, issue #15, on by default): the
+    builds above are of the Simplified edition alone (`traditional: false`), the one-edition site a
+    plain MkDocs build makes; the ratio of the two is the edition's cost;
   * the bytes headless Chromium fetches to load the home page, then to answer a first search entered
     into the search box.
 Each build is run three times (--repeat), alternating with and without the plugin; the table shows
 medians.
 Targets (issue #6): overhead <= 1.25x, time(1000) <= 11 x time(100), memory(1000) < 1 GB,
-rebuild <= 10% of cold, first search <= 600 kB at 1,000 notes.
+rebuild <= 10% of cold, first search <= 600 kB at 1,000 notes; (issue #15) two editions <= 1.5x one.
 """
 
 from __future__ import annotations
@@ -47,11 +50,13 @@ def _run_build(config: Path, rebuild_after: Path | None = None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _project(out: Path, notes: Path) -> Path:
-    """A notekb project over the corpus: the repository's mkdocs.yml and docs/."""
+def _project(out: Path, notes: Path, traditional: bool = True) -> Path:
+    """A notekb project over the corpus: the repository's mkdocs.yml and docs/ (with or without
+    the Traditional edition)."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "docs", out / "docs", dirs_exist_ok=True)
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("notes_dir: notes", f"notes_dir: {notes}")
+    setting = "" if traditional else "\n      traditional: false"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("notes_dir: notes", f"notes_dir: {notes}{setting}")
     (out / "mkdocs.yml").write_text(text, encoding="utf-8")
     return out / "mkdocs.yml"
 
@@ -120,14 +125,16 @@ def measure(n: int, work: Path, repeat: int = 3) -> dict:
     """Builds with and without the plugin, alternately, `repeat` times each; times are medians
     (a single build on a shared machine varies by several percent), memory is the largest."""
     notes = generate(work / f"corpus{n}", n)
-    project = _project(work / f"site{n}", notes)
+    project = _project(work / f"site{n}", notes, traditional=False)
+    editions_project = _project(work / f"editions{n}", notes)
     plain_project = _plain_project(work / f"plain{n}", notes)
     edited = sorted(p for p in notes.rglob("*") if p.is_file())[n // 2]
-    plugins, plains = [], []
+    plugins, plains, editions = [], [], []
     for _ in range(repeat):
         plugins.append(_run_build(project, rebuild_after=edited))
         plains.append(_run_build(plain_project))
-    load, search = _browser_bytes(project.parent / "site")
+        editions.append(_run_build(editions_project, rebuild_after=edited))
+    load, search = _browser_bytes(editions_project.parent / "site")
     median = statistics.median
     return {
         "n": n,
@@ -140,8 +147,12 @@ def measure(n: int, work: Path, repeat: int = 3) -> dict:
         "layer_rebuild_s": median(sum(r["rebuild_timings"].values()) for r in plugins),
         "timings": {k: median(r["timings"][k] for r in plugins) for k in plugins[0]["timings"]},
         "rebuild_timings": {k: median(r["rebuild_timings"].get(k, 0.0) for r in plugins) for k in plugins[0]["timings"]},
+        "editions_s": median(r["seconds"] for r in editions),
+        "editions_rebuild_s": median(sum(r["rebuild_timings"].values()) for r in editions),
+        "editions_mb": max(r["max_rss_mb"] + r.get("helpers_peak_mb", 0.0) for r in editions),
         "all_plugin_s": [r["seconds"] for r in plugins],
         "all_plain_s": [r["seconds"] for r in plains],
+        "all_editions_s": [r["seconds"] for r in editions],
         "load_kb": load / 1000,
         "search_kb": search / 1000,
     }
@@ -149,13 +160,14 @@ def measure(n: int, work: Path, repeat: int = 3) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| N | build with notekb | plain MkDocs build | overhead | peak memory (MkDocs + helpers) | notes layer cold | notes layer rebuild (1 note edited) | rebuild / cold | page load | first search |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | build with notekb | plain MkDocs build | overhead | peak memory (MkDocs + helpers) | notes layer cold | notes layer rebuild (1 note edited) | rebuild / cold | with the zh-Hant edition | its cost | page load | first search |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['plugin_s']:.1f} s | {r['plain_s']:.1f} s | {r['plugin_s'] / r['plain_s']:.2f}x | {r['rss_mb'] + r['helpers_mb']:.0f} MB ({r['rss_mb']:.0f} + {r['helpers_mb']:.0f}) | "
             f"{r['layer_cold_s']:.2f} s | {r['layer_rebuild_s']:.2f} s | {r['layer_rebuild_s'] / r['layer_cold_s']:.0%} | "
+            f"{r['editions_s']:.1f} s | {r['editions_s'] / r['plugin_s']:.2f}x | "
             f"{r['load_kb']:.0f} kB | {r['search_kb']:.0f} kB |"
         )
     if len(rows) >= 2:
@@ -167,6 +179,8 @@ def table(rows: list[dict]) -> str:
         )
     lines.append("")
     lines.append("medians of " + ", ".join(f"N={r['n']}: {r['runs']} runs (with notekb {', '.join(f'{x:.1f}' for x in r['all_plugin_s'])} s; plain {', '.join(f'{x:.1f}' for x in r['all_plain_s'])} s)" for r in rows))
+    lines.append("with the zh-Hant edition: " + "; ".join(
+        f"N={r['n']}: {', '.join(f'{x:.1f}' for x in r['all_editions_s'])} s, notes layer rebuild {r['editions_rebuild_s']:.2f} s, peak memory {r['editions_mb']:.0f} MB" for r in rows))
     lines.append("notes layer parts, cold -> rebuild (s): " + "; ".join(
         f"N={r['n']}: " + ", ".join(f"{k} {r['timings'][k]:.2f} -> {r['rebuild_timings'].get(k, 0):.2f}" for k in r["timings"]) for r in rows))
     return "\n".join(lines)

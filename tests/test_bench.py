@@ -30,10 +30,11 @@ def test_runner_prints_the_table(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    assert "| N | build with notekb | plain MkDocs build | overhead |" in out
+    assert "| N | build with notekb | plain MkDocs build | overhead |" in out and "| with the zh-Hant edition | its cost |" in out
     assert "| 6 |" in out and "| 12 |" in out and "growth 6 -> 12 notes" in out
     rows = json.loads((tmp_path / "results.json").read_text())
     for row in rows:
         assert row["plugin_s"] > 0 and row["plain_s"] > 0 and row["rss_mb"] > 0
         assert row["layer_rebuild_s"] < row["layer_cold_s"]
         assert row["search_kb"] > 0 and row["load_kb"] > 0
+        assert row["editions_s"] > 0 and row["editions_rebuild_s"] > 0

@@ -97,9 +97,10 @@ class Section:
 class Target:
     """Where a part of a note lands on the site, and why."""
 
-    kind: Literal["model", "paper", "other"]
-    id: str  # model id, paper slug, or note id for "other"
+    kind: Literal["model", "family", "paper", "other"]
+    id: str  # model id, family id, paper slug, or note id for "other"
     evidence: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # for a family: the members the note discusses
 
 
 @dataclass
@@ -156,6 +157,7 @@ class Page:
     path: str  # e.g. "models/gemma.md"
     title: str
     markdown: str
+    title_lang: str = ""  # the language of its title, when it is a note's own (publish.edition keeps it)
 
 
 @dataclass

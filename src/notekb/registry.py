@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from notekb.text import fold
+from notekb.text import fold, match_key
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 
@@ -30,22 +30,44 @@ class Fact:
 @dataclass
 class Relation:
     type: str  # successor_of | derived_from
-    model: str
+    model: str  # a model id, or "" when the relation is to a whole family
+    family: str = ""  # a family id (derived_from: {family: gemini})
+
+
+@dataclass
+class Family:
+    """A line of models (Gemini, Gemma): its bare names, how its variants are written, what its
+    members are compared on. A bare family name says which family, not which member."""
+
+    id: str
+    name: str
+    summary: str
+    names: list[str]  # the bare family name in every language
+    variants: dict[str, list[str]]  # canonical variant -> its spellings in every language
+    compare: list[str]  # fact keys compared side by side
+    relations: list[Relation] = field(default_factory=list)
 
 
 @dataclass
 class Model:
     id: str
     name: str
-    family: str
+    family: str  # family id ("" for a model of no family)
     release: str
     report_title: str
     arxiv: str | None
     summary: str
-    aliases: list[str]
-    weak_aliases: list[str]
+    aliases: list[str]  # the model's names: given, and "<family name> <version>" in every language
     relations: list[Relation]
     facts: list[Fact]
+    versions: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+    unversioned: bool = False
+    generations: list[str] = field(default_factory=list)
+    offshoots: list[str] = field(default_factory=list)  # names of specialised models routed here
+    report_urls: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # every name that identifies it: aliases, and with sizes and variants
 
     @property
     def report_url(self) -> str | None:
@@ -184,6 +206,115 @@ def _names(value) -> list[str]:
     return [str(v) for v in value]
 
 
+def _summary(value) -> str:
+    return (value or {}).get("zh", "") if isinstance(value, dict) else str(value or "")
+
+
+def _relations(entries) -> list[Relation]:
+    return [Relation(r["type"], str(r.get("model") or ""), str(r.get("family") or "")) for r in entries or []]
+
+
+def _family(e: dict) -> Family:
+    variants = {str(k): [str(x) for x in (v or [k])] for k, v in (e.get("variants") or {}).items()}
+    return Family(
+        id=e["id"],
+        name=e.get("name", e["id"]),
+        summary=_summary(e.get("summary")),
+        names=_names(e.get("names")),
+        variants=variants,
+        compare=[str(k) for k in e.get("compare") or []],
+        relations=_relations(e.get("relations")),
+    )
+
+
+def _model(e: dict, families: dict[str, Family]) -> Model:
+    report = e.get("report") or {}
+    family = families.get(str(e.get("family") or ""))
+    model = Model(
+        id=e["id"],
+        name=e["name"],
+        family=family.id if family else str(e.get("family") or ""),
+        release=str(e.get("release", "")),
+        report_title=report.get("title", ""),
+        arxiv=str(report.get("arxiv") or "") or None,
+        summary=_summary(e.get("summary")),
+        aliases=[],
+        relations=_relations(e.get("relations")),
+        facts=[Fact(f["key"], str(f["value"]), f.get("note")) for f in e.get("facts") or []],
+        versions=[str(v) for v in e.get("versions") or []],
+        sizes=[str(v) for v in e.get("sizes") or []],
+        variants=[str(v) for v in e.get("variants") or []],
+        unversioned=bool(e.get("unversioned")),
+        generations=list(dict.fromkeys(str(v) for v in e.get("generations") or [])),
+        offshoots=[str(v) for v in e.get("offshoots") or []],
+        report_urls=[str(u) for u in report.get("urls") or []],
+    )
+    # A model named like its family ("Gemma") is not named by the bare family name: that is weak.
+    bare = {match_key(n) for n in family.names} if family else set()
+    made, variants = _made_names(model, family)
+    names = [model.name, *_names(e.get("aliases")), *([model.report_title] if model.report_title else []), *made]
+    model.aliases = [n for n in dict.fromkeys(names) if match_key(n) not in bare]
+    model.names = model.aliases + [n for n in dict.fromkeys(variants) if n not in model.aliases]
+    return model
+
+
+def _made_names(model: Model, family: Family | None) -> tuple[list[str], list[str]]:
+    """The names a model has by its family's names, its versions and generation ("Gemma 2", "젬마 2",
+    "Gemma 第二代"), and those with its sizes and variants ("Gemma 2 9B", "Gemini 2.0 Flash",
+    "제미나이 2.0 플래시"; for a model whose sizes and variants are written without a version,
+    "Gemini Pro", "Gemma 7B")."""
+    if family is None:
+        return [], []
+    spellings = [s for v in model.variants for s in family.variants.get(v, [v])]
+    out, variants = [], []
+    for name in family.names:
+        stems = [f"{name} {v}" for v in model.versions] + ([name] if model.unversioned else [])
+        # A variant spelled in one script goes with the family's names in Latin or that script
+        # ("제미나이 2.0 플래시", "Gemini 2.0 플래시"), never with a third ("ジェミニ 2.0 플래시").
+        extras = model.sizes + [x for x in spellings if _together(x, name)]
+        for stem in stems:
+            if stem != name:
+                out.append(stem)
+            variants += [f"{stem} {x}" for x in extras]
+        for generation in model.generations:
+            if _together(generation, name):
+                out += [f"{name} {generation}", f"{generation} {name}"]
+    return out, variants
+
+
+def _script(name: str) -> str:
+    """The script a name is written in, by its first letter that is not Latin: latin, han, hangul, kana."""
+    for char in name:
+        if "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" or "\u3130" <= char <= "\u318f":
+            return "hangul"
+        if "\u3040" <= char <= "\u30ff":
+            return "kana"
+        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+            return "han"
+    return "latin"
+
+
+def _together(word: str, name: str) -> bool:
+    """Whether a word goes with a family name: Latin goes with any, others with their own script
+    or a Latin name (and Han with kana, as Japanese writes it)."""
+    a, b = _script(word), _script(name)
+    return a == "latin" or b == "latin" or a == b or (a, b) == ("han", "kana")
+
+
+def _check_names(models: list[Model], families: list[Family]) -> None:
+    """A name that means two models (or a model and a family) is an error in the data, named."""
+    owner: dict[str, str] = {}
+    for family in families:
+        for name in family.names:
+            owner.setdefault(match_key(name), f"family {family.id}")
+    for model in models:
+        for name in model.names + model.offshoots:
+            key = match_key(name)
+            other = owner.setdefault(key, model.id)
+            if other != model.id:
+                raise DataError(f"models.yml: the name {name!r} of {model.id} is also a name of {other}")
+
+
 def _reference_url(entry: dict) -> str | None:
     if entry.get("arxiv"):
         return f"https://arxiv.org/abs/{entry['arxiv']}"
@@ -232,6 +363,10 @@ class Registry:
     fact_labels: dict[str, str]
     relation_labels: dict[str, str]
     other_models: list[str] = field(default_factory=list)
+    families: list[Family] = field(default_factory=list)
+    version_words: dict[str, list[str]] = field(default_factory=dict)  # {after: [版本, ...], before: [version, ...]}
+    version_window: int = 32  # characters after a family name in which a version standing apart is read
+    contexts: dict[str, list[str]] = field(default_factory=dict)  # {compare: ["vs {}", ...], use: [...]}
     formats: Formats = field(default_factory=lambda: Formats.from_data({}))
     data_dir: str | None = None  # where the files that replaced the packaged ones came from
     fingerprint: str = ""  # hash of the data files' contents: equal registries, equal fingerprints
@@ -241,22 +376,10 @@ class Registry:
         """Read the data files (`fingerprint`, when the caller hashed them already, saves a second read)."""
         data_dir = Path(data_dir) if data_dir else None
         m = _read_yaml("models.yml", data_dir)
-        models = [
-            Model(
-                id=e["id"],
-                name=e["name"],
-                family=e.get("family", ""),
-                release=str(e.get("release", "")),
-                report_title=(e.get("report") or {}).get("title", ""),
-                arxiv=str((e.get("report") or {}).get("arxiv") or "") or None,
-                summary=(e.get("summary") or {}).get("zh", "") if isinstance(e.get("summary"), dict) else str(e.get("summary") or ""),
-                aliases=_names(e.get("aliases")),
-                weak_aliases=_names(e.get("weak_aliases")),
-                relations=[Relation(r["type"], r["model"]) for r in e.get("relations") or []],
-                facts=[Fact(f["key"], str(f["value"]), f.get("note")) for f in e.get("facts") or []],
-            )
-            for e in m.get("models", [])
-        ]
+        families = [_family(e) for e in m.get("families") or []]
+        by_family = {f.id: f for f in families}
+        models = [_model(e, by_family) for e in m.get("models", [])]
+        _check_names(models, families)
         t = _read_yaml("topics.yml", data_dir)
         # Topic words are matched by text.NameScanner, which folds case, width and script itself.
         topics = [Topic(e["id"], e["title"], _names(e.get("words"))) for e in t.get("topics", [])]
@@ -305,6 +428,10 @@ class Registry:
             boilerplate=boilerplate,
             terms=terms,
             references=references,
+            families=families,
+            version_words={k: [str(w) for w in v or []] for k, v in (m.get("version_words") or {}).items()},
+            version_window=int(m.get("version_window", 32)),
+            contexts={k: [str(p) for p in v or []] for k, v in (m.get("contexts") or {}).items()},
             fact_labels=m.get("fact_labels", {}),
             relation_labels=m.get("relation_labels", {}),
             other_models=[str(x) for x in m.get("other_models") or []],
@@ -326,13 +453,20 @@ class Registry:
         return {m.id: m for m in self.models}
 
     @cached_property
+    def family_by_id(self) -> dict[str, Family]:
+        return {f.id: f for f in self.families}
+
+    def members(self, family_id: str) -> list[Model]:
+        """The models of a family, in release order."""
+        return sorted((m for m in self.models if m.family == family_id), key=lambda m: m.release)
+
+    @cached_property
     def topic_by_id(self) -> dict[str, Topic]:
         return {t.id: t for t in self.topics}
 
     def find_name(self, text: str) -> tuple[str, str] | None:
-        """("model" | "term" | "ref", id) of whatever this name names (any alias, any language,
-        any case, spacing or Chinese script), or None."""
-        from notekb.text import match_key
+        """("model" | "family" | "term" | "ref", id) of whatever this name names (any name, any
+        language, any case, spacing or Chinese script), or None."""
 
         def build(registry: "Registry") -> dict[str, tuple[str, str]]:
             names: dict[str, tuple[str, str]] = {}
@@ -342,10 +476,10 @@ class Registry:
             for term in registry.terms:
                 for name in [term.title, term.id, *term.all_names]:
                     names.setdefault(match_key(name), ("term", term.id))
-            for model in registry.models:  # models last: they win
-                for name in [model.name, model.id, *model.aliases, *model.weak_aliases]:
-                    names[match_key(name)] = ("model", model.id)
-            return names
+            for model in registry.models:  # models win over terms and references...
+                names.update({match_key(n): ("model", model.id) for n in [model.name, model.id, *model.names]})
+            # ...but a bare family name ("Gemini", "Gemma") names the family, as when a note is read.
+            return names | {match_key(n): ("family", f.id) for f in registry.families for n in [f.name, f.id, *f.names]}
 
         return self.derived("registry.names", build).get(match_key(text))
 

@@ -25,6 +25,11 @@ _LATIN_RUNS = re.compile(r"[A-Za-z]+")
 #: plain zh-Hant uses tw2s, which unlike t2s converts 著 -> 着 in verbs.
 TO_SIMPLIFIED_CONFIG = {"zh-TW": "tw2sp", "zh-HK": "hk2s", "zh-Hant": "tw2s", "zh-MO": "hk2s"}
 
+# The language of the site's own words. Its labels and placeholders inside a note written in another
+# language carry it (lang="zh-Hans"), for screen readers and for the Traditional edition, which
+# converts them while it keeps the note's own words (publish.edition).
+SITE_LANG = "zh-Hans"
+UI_LANG = f' lang="{SITE_LANG}"'
 LANG_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "ja": "日本語", "ko": "한국어", "en": "English"}
 KANA = r"\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 KANA_RUNS = re.compile(f"[{KANA}]+")
@@ -261,9 +266,10 @@ class NameScanner:
         self.pattern = re.compile(_trie_pattern(self.names) or "(?!)")
         self.single: dict[str, re.Pattern] = {}
 
-    def scan(self, text: str) -> list[tuple[int, int, object]]:
-        """(start, end, payload) of every non-overlapping match, as indexes into `text`."""
-        folded = scan_form(text)
+    def scan(self, text: str, folded: str | None = None) -> list[tuple[int, int, object]]:
+        """(start, end, payload) of every non-overlapping match, as indexes into `text`
+        (`folded`: the text's scan_form, when the caller has it already)."""
+        folded = scan_form(text) if folded is None else folded
         found = []
         search = self.pattern.search
         i = 0

@@ -63,7 +63,7 @@ def seed_routes() -> dict[str, dict]:
         ("000_0a32c9c4a1112e15.txt", "gemini-1.0", "Gemini 1.0"),
         ("001_0fd4e0d5ad12595e.txt", "gemini-2.5", "Gemini 2.5 ×6"),
         ("002_0b0be4c744a787e9.txt", "gemini-1.0", "title uses Gemini"),
-        ("003_85ea77ce08776b2e.txt", "gemma", "title names Gemma"),
+        ("003_85ea77ce08776b2e.txt", "gemma", "title uses Gemma"),  # a bare family name (issue 13)
     ],
 )
 def test_whole_note_routes_with_evidence(seed_routes, seed, model, evidence):

@@ -21,7 +21,7 @@ def test_directives_with_titles_in_brackets_or_after_the_type():
     out = run(":::tip[小技巧]\n内容一\n:::\n\n::: warning 注意事项\n内容二\n:::\n\n:::caution\n无标题\n:::")
     assert '<div class="admonition tip" markdown="1">\n<p class="admonition-title">小技巧</p>' in out
     assert '<p class="admonition-title">注意事项</p>' in out and '<div class="admonition warning"' in out
-    assert out.count('<div class="admonition warning"') == 2 and '<p class="admonition-title">警告</p>' in out
+    assert out.count('<div class="admonition warning"') == 2 and '<p class="admonition-title" lang="zh-Hans">警告</p>' in out
     assert ":::" not in out and out.count("</div>") == 3
 
 

@@ -17,8 +17,10 @@ def run(text: str) -> tuple[str, list[str]]:
 
 
 def test_wiki_links_name_models_terms_notes_and_headings():
-    out, _ = run("[[Gemma]]、[[Gemini 1.5|这一代]]、[[混合专家]]、[[我的另一篇笔记#训练]]、[[#本文小节]]")
-    assert "[Gemma](nkb:model/gemma)" in out and "[这一代](nkb:model/gemini-1.5)" in out
+    out, _ = run("[[Gemma]]、[[Gemini 1.5|这一代]]、[[混合专家]]、[[我的另一篇笔记#训练]]、[[#本文小节]]、[[Gemma 2]]、[[제미나이]]")
+    # Issue 13: a bare family name names the family (a model named like it, too: "Gemma" is the family).
+    assert "[Gemma](nkb:family/gemma)" in out and "[这一代](nkb:model/gemini-1.5)" in out
+    assert "[Gemma 2](nkb:model/gemma-2)" in out and "[제미나이](nkb:family/gemini)" in out
     assert "[混合专家](nkb:term/moe)" in out
     assert "[我的另一篇笔记 › 训练](nkb:find/%E6%88%91%E7%9A%84%E5%8F%A6%E4%B8%80%E7%AF%87%E7%AC%94%E8%AE%B0#%E8%AE%AD%E7%BB%83)" in out
     assert "(nkb:note/.#%E6%9C%AC%E6%96%87%E5%B0%8F%E8%8A%82)" in out

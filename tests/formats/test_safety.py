@@ -62,7 +62,7 @@ def test_note_html_is_a_balanced_fragment():
     assert safe_markdown("<b>bold <i>both</b> after") == "<b>bold <i>both</i></b> after"
     assert safe_markdown("</i>stray close <sup>open") == "stray close <sup>open</sup>"
     # An embedded page is a line that says so (and links to it); half a tag is text.
-    assert safe_markdown('<iframe\n  src="https://v.example/e/1"\n/>') == '<span class="nkb-missing-figure nkb-embed" role="note">原文此处嵌入了外部内容：<a href="https://v.example/e/1">v.example/e/1</a></span>'
+    assert safe_markdown('<iframe\n  src="https://v.example/e/1"\n/>') == '<span class="nkb-missing-figure nkb-embed" role="note" lang="zh-Hans">原文此处嵌入了外部内容：<a href="https://v.example/e/1">v.example/e/1</a></span>'
     assert "<iframe" not in safe_markdown('<iframe src="javascript:alert(1)"></iframe>') and "javascript" not in safe_markdown('<iframe src="javascript:alert(1)">')
     assert safe_markdown("<iframe") == "&lt;iframe"  # the first line of one
     assert safe_markdown("a <!-- hidden --> b") == "a  b"

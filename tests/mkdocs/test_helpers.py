@@ -30,7 +30,7 @@ PAGES = [
 def _run(worker: PageWorker) -> list:
     out = []
     for k, (name, html, url, title) in enumerate(PAGES):
-        worker.submit(name, html, url, title, True, True)
+        worker.submit(name, (html, url, title, True, True))
         out += worker.ready()
     return out + worker.ready(wait=True)
 

@@ -1,4 +1,4 @@
-"""`mkdocs serve` picks up an edited note and a new note without a restart."""
+"""`mkdocs serve` picks up an edited note and a new note without a restart, in both editions."""
 
 from __future__ import annotations
 
@@ -47,11 +47,13 @@ def test_serve_rebuilds_when_a_note_is_edited_or_added(tmp_path):
         note = project / "notes" / "003_85ea77ce08776b2e.txt"
         note.write_text(note.read_text(encoding="utf-8").replace("模型参数如下:", "模型参数如下（编辑测试句）:"), encoding="utf-8")
         assert _wait_for(f"{base}/models/gemma/", "编辑测试句"), "the edited note did not reach the served page"
+        assert _wait_for(f"{base}/zh-Hant/models/gemma/", "編輯測試句"), "nor the page's Traditional edition"
         added = project / "notes" / "new" / "gemma-extra.md"
         added.parent.mkdir()
         added.write_text("---\nmodel: gemma\nauthor: 测试者\n---\n\nGemma 的新笔记：这是一个全新的测试段落。\n", encoding="utf-8")
         assert _wait_for(f"{base}/models/gemma/", "这是一个全新的测试段落"), "the new note did not reach the model page"
         assert _wait_for(f"{base}/notes/gemma-extra/", "测试者")
+        assert _wait_for(f"{base}/zh-Hant/notes/gemma-extra/", "測試者")
         # The search index was updated too (incrementally, by the helper process).
         import json
 

@@ -358,7 +358,7 @@ def test_remote_image_is_a_placeholder_linking_to_it(tmp_path):
     path.write_text("MoE 笔记\n\n![路由示意](https://example.com/moe.png)\n\n正文 ![小图](https://example.com/s.png) 完。\n", encoding="utf-8")
     text = bodies(cleaned(path))
     assert "](https://example.com" not in text
-    assert '<div class="nkb-missing-figure" role="note" title="https://example.com/moe.png">原文此处有图，未随笔记提供：<a href="https://example.com/moe.png"><code>路由示意</code></a></div>' in text
+    assert '<div class="nkb-missing-figure" role="note" lang="zh-Hans" title="https://example.com/moe.png">原文此处有图，未随笔记提供：<a href="https://example.com/moe.png"><code>路由示意</code></a></div>' in text
     assert '<span class="nkb-missing-figure"' in text and "<code>小图</code>" in text
 
 

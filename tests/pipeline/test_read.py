@@ -280,11 +280,11 @@ def test_valid_dates_are_normalised(tmp_path):
 
 
 def test_unknown_model_is_an_error_listing_known_ids(tmp_path):
-    path = write(tmp_path, "m.md", "---\ntitle: 笔记\nmodel: gemini-3\n---\n正文\n")
+    path = write(tmp_path, "m.md", "---\ntitle: 笔记\nmodel: gemini-9\n---\n正文\n")
     errors = errors_of(path, "m.md")
     assert len(errors) == 1
     assert errors[0].line == 3
-    assert "gemini-3" in errors[0].message
+    assert "gemini-9" in errors[0].message
     for model_id in MODEL_IDS:
         assert model_id in errors[0].message
     raw, _ = read(path, "m.md")

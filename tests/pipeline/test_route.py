@@ -12,7 +12,8 @@ from conftest import DATA, SEEDS, squash
 from notekb.pipeline.clean import clean_note
 from notekb.pipeline.read import read_note
 from notekb.registry import Registry
-from notekb.pipeline.route import matcher_for, route_note
+from notekb.pipeline.mentions import reader_for, tally
+from notekb.pipeline.route import route_note
 
 REGISTRY = Registry.load()
 NAMES = {m.id: m.name for m in REGISTRY.models}
@@ -46,8 +47,9 @@ def section(note, title):
 
 
 def counts(text):
-    strong, weak, _ = matcher_for(REGISTRY).count(text)
-    return strong, weak
+    """(names counted per model, bare family names per family) in a text."""
+    found, _ = tally(text, reader_for(REGISTRY), REGISTRY)
+    return found.strong, found.family
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def test_alias_spellings_count_for_the_model(spelling):
 
 
 def test_a_longer_name_does_not_count_for_a_shorter_alias():
-    strong, weak = counts("Gemini 1.5 Pro 比 Gemini 1.0 Pro 强，Gemini 1.5 Pro 的上下文更长。")
+    strong, weak = counts("Gemini 1.5 Pro 和 Gemini 1.0 Pro 不同，Gemini 1.5 Pro 的上下文更长。")
     assert strong == {"gemini-1.5": 2, "gemini-1.0": 1}
     assert not weak
     strong, weak = counts("Gemini 1.50 和 Gemini 1.5.1")
@@ -116,8 +118,9 @@ def test_gemini_1_5_pro_never_routes_to_gemini_1_0(tmp_path):
 def test_korean_gemini_misspelling_is_not_gemma():
     strong, weak = counts("젬마이니는 모델 상태의 중복 인메모리 사본을 사용. 젬마이니 나노는 소형 모델")
     assert "gemma" not in strong and "gemma" not in weak
-    strong, _ = counts("젬마는 오픈 모델이고 젬마의 크기는 2B, 7B")
-    assert strong == {"gemma": 2}
+    # 젬마 is Gemma's bare family name; "7B" after it names the first Gemma (issue 13).
+    strong, family = counts("젬마는 오픈 모델이고 젬마의 크기는 2B, 7B")
+    assert strong == {"gemma": 1} and family == {"gemma": 1}
     t = target(routed(SEEDS["002"]))  # 002 says 젬마이니 twice
     assert not any("Gemma" in e for e in t.evidence)
 
@@ -252,3 +255,112 @@ def test_every_section_has_a_known_topic():
     for path in [*SEEDS.values(), *sorted(FIXTURES.glob("*.md")), *sorted(FIXTURES.glob("*.txt"))]:
         for s in sections(routed(path)):
             assert s.topic in known, (path.name, s.title, s.topic)
+
+
+# ---------------------------------------------------------------------------------------------
+# The family grows (issue 13): fixtures in tests/data/family, written for these rules
+
+FAMILY = DATA / "family"
+
+
+@pytest.mark.parametrize(
+    "name, model",
+    [("zh-gemma2.md", "gemma-2"), ("ko-gemma3.md", "gemma-3"), ("zh-hant-gemini20.md", "gemini-2.0"), ("zh-news-log.md", "gemini-2.5")],
+)
+def test_each_generation_lands_on_its_own_page(name, model):
+    t = target(routed(FAMILY / name))
+    assert (t.kind, t.id) == ("model", model), t.evidence
+    assert any(NAMES[model] in e for e in t.evidence)
+
+
+def test_a_gemini_2_0_note_is_not_gemini_2_5():
+    t = target(routed(FAMILY / "zh-hant-gemini20.md"))
+    assert t.id == "gemini-2.0" and not any("Gemini 2.5" in e for e in t.evidence)
+    assert any("compared with: Gemini 1.5" in e for e in t.evidence)  # "和 Gemini 1.5 Pro 相比"
+
+
+def test_a_news_log_reads_versions_apart_from_the_family_name():
+    t = target(routed(FAMILY / "zh-news-log.md"))
+    assert any("Gemini … 2.5 Pro" in e and "Gemini … 2.5 版本" in e for e in t.evidence), t.evidence
+
+
+def test_an_app_built_on_gemini_is_not_a_gemini_note():
+    note = routed(FAMILY / "ko-app-readme.md")
+    t = target(note)
+    assert (t.kind, t.id) == ("other", note.id), t.evidence
+    assert any(e.startswith("not counted, used") and "Gemini ×2" in e for e in t.evidence)  # title "Gemini 기반", "Gemini API를"
+    assert any(e.startswith("not counted, in code blocks") for e in t.evidence)
+
+
+def test_a_note_that_only_compares_against_gemma_is_not_about_it():
+    note = routed(FAMILY / "zh-compare-only.md")
+    t = target(note)
+    assert (t.kind, t.id) == ("other", note.id), t.evidence
+    assert any(e.startswith("not counted, compared with: Gemma ×4") for e in t.evidence)
+    assert any(e.startswith("not counted, in tables") for e in t.evidence)
+
+
+def test_a_note_about_the_whole_family_goes_to_the_family_and_names_the_members_it_discusses():
+    t = target(routed(FAMILY / "en-gemma-family.md"))
+    assert (t.kind, t.id) == ("family", "gemma"), t.evidence
+    assert t.members == ["gemma", "gemma-2", "gemma-3"]
+
+
+def test_several_members_alike_go_to_the_family(tmp_path):
+    text = "Gemini 2.0 与 Gemini 2.5 读后\n\nGemini 2.0 Flash 原生调用工具。Gemini 2.5 Pro 会先思考。\n\nGemini 2.0 的上下文 100 万 token。Gemini 2.5 用了 MoE。\n"
+    t = target(routed_text(tmp_path, text))
+    assert (t.kind, t.id) == ("family", "gemini"), t.evidence
+    assert t.members == ["gemini-2.0", "gemini-2.5"]
+
+
+def test_a_note_naming_only_the_bare_family_goes_to_the_family(tmp_path):
+    text = "Gemini 读后感\n\nGemini 是 Google 的多模态模型家族。Gemini 能读图片和视频，Gemini 也能写代码。\n"
+    t = target(routed_text(tmp_path, text))
+    assert (t.kind, t.id) == ("family", "gemini"), t.evidence
+    assert t.members == []
+
+
+@pytest.mark.parametrize(
+    "sizes, model",
+    [("2B and 7B", "gemma"), ("1B, 4B and 12B", "gemma-3"), ("9B and 27B", "gemma-2"), ("7B, 9B and 12B", None)],
+)
+def test_sizes_only_one_member_has_tell_which_member_a_bare_family_name_means(tmp_path, sizes, model):
+    text = f"Notes on Gemma\n\nGemma is an open model family from Google, built with the same research as its larger models. The release has {sizes} sizes.\n\nGemma models ship both pretrained and instruction-tuned weights.\n"
+    t = target(routed_text(tmp_path, text, f"sizes-{len(sizes)}.md"))
+    if model is None:  # sizes of three generations: the family
+        assert (t.kind, t.id) == ("family", "gemma"), t.evidence
+    else:
+        assert (t.kind, t.id) == ("model", model), t.evidence
+        assert any("the only member with these sizes" in e for e in t.evidence)
+
+
+def test_a_bare_family_name_in_a_title_is_weak_evidence(tmp_path):
+    text = "Gemini 使用心得\n\n今天试了一下，回答挺快的，界面也不错，下次再写。顺便说一句，我也试了 Gemini 2.5 Pro。\n" + "生活随笔。" * 80 + "\n"
+    t = target(routed_text(tmp_path, text))
+    assert t.kind == "other", t.evidence
+    before_issue_13 = "title uses Gemini"  # it counted as naming a model and routed the note
+    assert any(before_issue_13 in e and "weak" in e for e in t.evidence)
+
+
+def test_the_report_as_the_notes_source_counts_like_its_title():
+    t = target(routed(SEEDS["002"]))
+    assert any(e.startswith("its source is the Gemini 1.0 report") for e in t.evidence)
+    assert t.evidence[-1].startswith("→ Gemini 1.0: its report is the note's source")
+
+
+@pytest.mark.parametrize("text, model", [("PaliGemma 读书笔记\n\nPaliGemma 把 SigLIP 和语言模型接在一起。", "gemma"),
+                                         ("ShieldGemma 笔记\n\nShieldGemma 是安全分类器。", "gemma-2"),
+                                         ("Gemma 3n 笔记\n\nGemma 3n 面向手机。", "gemma-3")])
+def test_an_offshoot_lands_on_its_base_generation(tmp_path, text, model):
+    t = target(routed_text(tmp_path, text + "\n", f"offshoot-{model}.md"))
+    assert (t.kind, t.id) == ("model", model), t.evidence
+    assert any("offshoots:" in e for e in t.evidence)
+
+
+def test_the_seed_notes_route_as_before():
+    expected = {"000": "gemini-1.0", "001": "gemini-2.5", "002": "gemini-1.0", "003": "gemma"}
+    for key, model in expected.items():
+        t = target(routed(SEEDS[key]))
+        assert (t.kind, t.id) == ("model", model)
+    digest = routed(SEEDS["004"])
+    assert [p.target.id for p in digest.parts if p.target.kind == "model"] == ["gemini-1.5", "gemma"]

@@ -24,3 +24,17 @@ def test_heading_ids_never_start_with_an_underscore():
 def test_sanitized_pages_have_no_theme_ids():
     out = sanitize_html('<h2 id="__drawer">x</h2><a href="#__drawer">y</a><p id="ok">z</p>')
     assert 'id="h__drawer"' in out and 'href="#h__drawer"' in out and 'id="ok"' in out
+
+
+def test_table_of_contents_keeps_plain_anchors_and_one_copy_of_each_excerpt_heading():
+    from types import SimpleNamespace as Item
+
+    from notekb.publish.sanitize import safe_toc
+
+    items = [
+        Item(url="#data", children=[Item(url="#x-data-a", children=[]), Item(url="#nkb-hant-x-data-a", children=[])]),
+        Item(url='javascript:alert(1)"', children=[]),
+        Item(url="#nkb-hant-x", children=[]),
+    ]
+    kept = safe_toc(items)
+    assert [i.url for i in kept] == ["#data"] and [i.url for i in kept[0].children] == ["#x-data-a"]

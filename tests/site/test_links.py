@@ -187,7 +187,8 @@ def test_every_page_shows_what_links_to_it(built_site):
 def test_home_overview_timeline_and_comparison(built_site):
     home = article(built_site, "")
     items = home.select(".nkb-timeline li")
-    assert [li.find("time")["datetime"] for li in items] == ["2023-12-06", "2024-02-15", "2024-02-21", "2025-06-17"]
+    # One timeline per family, each in release order (issue 13).
+    assert [li.find("time")["datetime"] for li in items] == ["2023-12-06", "2024-02-15", "2025-06-17", "2024-02-21"]
     gemma_item = next(li for li in items if "Gemma" in li.get_text())
     assert _links_to(gemma_item, "models/gemini-1.0")  # derived from (the home page is at the root)
     table = home.select_one(".nkb-compare table")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 
 from notekb.cli.check import SHOWN_LEVELS, NoteFile, _unreadable
-from notekb.pages.markdown import OTHERS_PATH, model_path, note_path, paper_path
+from notekb.pages.markdown import OTHERS_PATH, family_path, model_path, note_path, paper_path
 from notekb.pipeline import process_note
 from notekb.records import Diagnostic, Target
 from notekb.registry import Registry
 
 
 def target_url(target: Target) -> str:
-    """The site address a part lands on: models/<id>/, papers/<slug>/ or others/."""
+    """The site address a part lands on: models/<id>/, families/<id>/, papers/<slug>/ or others/."""
     if target.kind == "model":
         page = model_path(target.id)
+    elif target.kind == "family":
+        page = family_path(target.id)
     elif target.kind == "paper":
         page = paper_path(target.id)
     else:
@@ -43,9 +45,13 @@ def route_report(file: NoteFile, registry: Registry) -> tuple[list[str], list[Di
             title = _short(part.title or part.subtitle or part.anchor or "(untitled)")
             lines.append(f'  part "{title}" → {target_url(part.target)}')
             lines += [f"      {e}" for e in part.target.evidence]
+            if part.target.members:
+                lines.append(f"      linked from: {', '.join(target_url(Target('model', m)) for m in part.target.members)}")
     else:
         part = note.parts[0]
         assert part.target is not None
         lines.append(f"{file.display} → {target_url(part.target)}  (note page {page})")
         lines += [f"    {e}" for e in part.target.evidence]
+        if part.target.members:
+            lines.append(f"    linked from: {', '.join(target_url(Target('model', m)) for m in part.target.members)}")
     return lines, problems, True

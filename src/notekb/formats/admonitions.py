@@ -16,6 +16,7 @@ from notekb.formats.trusted import Trusted
 from notekb.records import Line
 from notekb.registry import Formats
 from notekb.spans import closes_fence, fence_opener
+from notekb.text import UI_LANG
 
 _DIRECTIVE = re.compile(r"^\s*(:{3,})\s*([A-Za-z][\w-]*)?\s*(?:\[(.*)\])?\s*(.*?)\s*$")
 _CALLOUT = re.compile(r"^\s*>\s*\[!([\w-]+)\]([+-]?)\s*(.*?)\s*$")
@@ -24,15 +25,17 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+(\S.*?)\s*#*\s*$")
 MAX_DEPTH = 4  # boxes in boxes
 
 
-def open_box(kind: str, title: str, formats: Formats, folded: str = "") -> str:
-    """The opening HTML of an admonition of this type (any tool's name for it), with its title;
-    folded "-" (closed) or "+" (open) makes it collapsible."""
+def open_box(kind: str, title: str, formats: Formats, folded: str = "", default: str = "") -> str:
+    """The opening HTML of an admonition of this type (any tool's name for it), with its title
+    (else `default`, else the type's own: the site's words, marked as such); folded "-" (closed)
+    or "+" (open) makes it collapsible."""
     kind = formats.admonition_types.get(kind.lower(), "note")
-    title = html_text(title.strip() or formats.admonition_titles.get(kind, kind))
+    lang = "" if title.strip() else UI_LANG
+    title = html_text(title.strip() or default or formats.admonition_titles.get(kind, kind))
     if folded:
         state = " open" if folded == "+" else ""
-        return f'<details class="{kind}"{state} markdown="1">\n<summary>{title}</summary>'
-    return f'<div class="admonition {kind}" markdown="1">\n<p class="admonition-title">{title}</p>'
+        return f'<details class="{kind}"{state} markdown="1">\n<summary{lang}>{title}</summary>'
+    return f'<div class="admonition {kind}" markdown="1">\n<p class="admonition-title"{lang}>{title}</p>'
 
 
 def close_box(folded: str = "") -> str:
@@ -72,7 +75,7 @@ def directives(lines: list[Line], trusted: Trusted, formats: Formats) -> list[Li
             continue
         folded = "-" if kind.lower() == "details" else ""
         box = "note" if folded else kind
-        out.append(Line(line.no, trusted.token(open_box(box, bracket or rest or ("详情" if folded else ""), formats, folded), 1)))
+        out.append(Line(line.no, trusted.token(open_box(box, bracket or rest, formats, folded, "详情" if folded else ""), 1)))
         stack.append((len(colons), folded))
     for _, folded in reversed(stack):  # unclosed: closed at the end
         out.append(Line(lines[-1].no if lines else 1, trusted.token(close_box(folded), -1)))

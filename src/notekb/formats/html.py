@@ -18,6 +18,7 @@ from typing import Callable
 from urllib.parse import urljoin
 
 from notekb.formats.trusted import Trusted
+from notekb.text import UI_LANG
 
 # Inline formatting; no attributes.
 INLINE_TAGS = {"b", "i", "em", "strong", "u", "s", "del", "ins", "sub", "sup", "br", "mark", "small", "kbd", "code", "abbr", "q", "cite", "dfn", "var", "samp", "wbr", "span", "a", "img"}
@@ -63,7 +64,7 @@ def figure_placeholder(label: str, inline: bool = False, href: str | None = None
         shown = f'<a href="{html.escape(href)}">{shown}</a>'
     text = f"原文此处有图，未随笔记提供：{shown}"
     tag = "span" if inline else "div"
-    return f'<{tag} class="nkb-missing-figure" role="note" title="{html.escape(label)}">{text}</{tag}>'
+    return f'<{tag} class="nkb-missing-figure" role="note"{UI_LANG} title="{html.escape(label)}">{text}</{tag}>'
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Balancer:
         src = (attrs.get("src") or attrs.get("data") or "").strip()
         url = src if re.match(r"https?://", src, re.I) and not unsafe_url(src) else None
         shown = f'<a href="{html.escape(url)}">{html_text(url.split("://", 1)[1][:80])}</a>' if url else ""
-        return f'<span class="nkb-missing-figure nkb-embed" role="note">原文此处嵌入了外部内容{"：" + shown if shown else ""}</span>'
+        return f'<span class="nkb-missing-figure nkb-embed" role="note"{UI_LANG}>原文此处嵌入了外部内容{"：" + shown if shown else ""}</span>'
 
     def _opening(self, name: str, attrs: dict[str, str]) -> str | None:
         kept = []

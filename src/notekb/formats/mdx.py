@@ -267,8 +267,8 @@ def _box(base: str, attrs: dict[str, str], formats: Formats) -> tuple[str, str]:
         kind = _value(attrs.get("type", ""), {}) or _value(attrs.get("variant", ""), {}) or formats.mdx_admonitions[base]
         return open_box(kind, title, formats), close_box()
     if base in formats.mdx_details:
-        summary = _value(attrs.get("summary", ""), {}) or title or "详情"
-        return open_box("note", summary, formats, "-"), close_box("-")
+        summary = _value(attrs.get("summary", ""), {}) or title
+        return open_box("note", summary, formats, "-", "详情"), close_box("-")
     if base in formats.mdx_tabs and title:
         return f'<div class="nkb-tab" markdown="1">\n<p class="nkb-tab-label">{html_text(title)}</p>', "</div>"
     if base in formats.mdx_steps:

@@ -1,12 +1,12 @@
 """The pipeline's output handed to MkDocs: every generated page and image as a virtual file (the
-plugin writes nothing into `docs/`), the stylesheet and search script, and the build log."""
+plugin writes nothing into `docs/`), the stylesheet and scripts, and the build log."""
 
 from __future__ import annotations
 
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from notekb.mkdocs.setup import SEARCH_SCRIPT, search_script
+from notekb.mkdocs.setup import EDITION_SCRIPT, SEARCH_SCRIPT, edition_script, search_script
 from notekb.pages.style import STYLESHEET, stylesheet
 from notekb.pipeline import Site
 from notekb.records import Diagnostic
@@ -14,7 +14,7 @@ from notekb.records import Diagnostic
 log = get_plugin_logger("notekb")
 
 
-def add_site(files: Files, site: Site, config, search: bool) -> set[str]:
+def add_site(files: Files, site: Site, config, search: bool, edition: bool = False) -> set[str]:
     """Add the site's pages and assets to MkDocs' files; returns the generated pages' paths. A page
     written by hand in `docs/` wins over the generated page of the same name."""
     generated = {p.path for p in site.pages}
@@ -29,6 +29,8 @@ def add_site(files: Files, site: Site, config, search: bool) -> set[str]:
         files.append(File.generated(config, STYLESHEET, content=stylesheet()))
     if search and files.get_file_from_path(SEARCH_SCRIPT) is None:
         files.append(File.generated(config, SEARCH_SCRIPT, content=search_script()))
+    if edition and files.get_file_from_path(EDITION_SCRIPT) is None:
+        files.append(File.generated(config, EDITION_SCRIPT, content=edition_script()))
     return generated
 
 

@@ -118,7 +118,7 @@ class HelperPool:
             self.pool = None
 
 
-def _prepare_batch(items: list[tuple[str, str, str, bool, bool]]) -> list[Prepared]:
+def _prepare_batch(items: list[tuple]) -> list[Prepared]:
     return [prepare(*item) for item in items]
 
 
@@ -135,10 +135,11 @@ class PageWorker:
         self.failed = False  # the executor broke; everything is done here from now on
         self.submitted = 0
 
-    def submit(self, name: str, html: str, url: str, title: str, sanitize: bool, index: bool) -> None:
-        self.open.append((name, (html, url, title, sanitize, index)))
+    def submit(self, name: str, arguments: tuple) -> None:
+        """A page to prepare: `arguments` are publish.prepare's, the page's HTML first."""
+        self.open.append((name, arguments))
         self.submitted += 1
-        self.open_bytes += len(html)
+        self.open_bytes += len(arguments[0])
         if self.open_bytes >= BATCH_BYTES or len(self.open) >= BATCH_PAGES:
             self._send()
 

@@ -9,6 +9,7 @@ again; `notes/` is watched, so adding or editing a note rebuilds the site withou
 from __future__ import annotations
 
 import gc
+import html
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ from notekb.mkdocs.setup import configure
 from notekb.pages.nav import site_nav
 from notekb.pipeline import NoteCache, build_site
 from notekb.pipeline.read import find_notes
+from notekb.publish.edition import converted_lang
+from notekb.publish.edition_site import EditionSite
 from notekb.records import Page, page_title
 from notekb.registry import DataError, RegistryLoader
 from notekb.search.worker import Indexer
@@ -41,6 +44,9 @@ class NotekbConfig(base.Config):
     """Build the navigation (models, papers, notes) when mkdocs.yml gives no `nav`."""
     search = c.Type(bool, default=True)
     """Replace Material's search with notekb's CJK-aware, sharded search (in the same header box)."""
+    traditional = c.Type(bool, default=True)
+    """Build the Traditional Chinese edition too: every page again under zh-Hant/, converted with
+    OpenCC (Taiwan words), with a language switch on every page. False builds the one edition."""
     helpers = c.Type(bool, default=True)
     """Use helper processes (two for notes and pages, one for search) on large sites. False does
     everything in MkDocs' own process: for a one-core machine, or where processes cannot be started.
@@ -69,6 +75,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.publisher = Publisher()
         self.search_box = SearchBox()
         self.indexer: Indexer | None = None
+        self.edition: EditionSite | None = None
         self.docs_markdown: dict[str, str] = {}
         self.timings: dict[str, float] = {}  # seconds in this plugin during the last build (bench/run.py)
         self.started = 0.0
@@ -81,7 +88,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         root = Path(config.config_file_path or ".").resolve().parent
         self.notes_dir = (root / self.config.notes_dir).resolve()
         data_dir = (root / self.config.data_dir).resolve() if self.config.data_dir else None
-        configure(config, self.config.search)
+        configure(config, self.config.search, self.config.traditional)
         self._load_registry(data_dir)
         if self.helpers is None:
             self.helpers = HelperPool(self.config.helpers)
@@ -116,11 +123,15 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         where = "in helper processes" if self.helpers.pool is not None else "in this process"
         log.debug(f"{len(site.notes)} notes, {site.processed} processed {where}, {len(site.notes) - site.processed} from cache")
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
-        generated = site_files.add_site(files, site, config, self.config.search)
-        self.publisher.begin(generated, self.indexer, self.helpers.get() if len(generated) >= PARALLEL_MIN else None)
+        generated = site_files.add_site(files, site, config, self.config.search, self.config.traditional)
+        # The titles of notes written in Traditional Chinese stay as written in the edition.
+        as_written = frozenset(html.escape(p.title, quote=False) for p in site.pages if p.title_lang and not converted_lang(p.title_lang))
+        pool = self.helpers.get() if len(generated) >= PARALLEL_MIN else None
+        self.publisher.begin(generated, self.indexer, pool, self.config.traditional, as_written)
+        self.edition = EditionSite(config.site_dir, as_written, config.site_url) if self.config.traditional else None
         if self.config.nav and not config.nav:
             config.nav = site_nav(site.pages, site.notes, self.registry, [f.src_uri for f in files.documentation_pages() if f.src_uri not in generated])
-        self.timings = {"notes": time.perf_counter() - self.started, "pages": 0.0, "search": 0.0}
+        self.timings = {"notes": time.perf_counter() - self.started, "pages": 0.0, "search": 0.0, "edition": 0.0}
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
@@ -151,12 +162,27 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.publisher.publish(page)  # a page on_env did not see (none in MkDocs 1.6): never unsanitized
         return context
 
+    @event_priority(-100)  # last: the page as every other plugin left it is the one converted
+    def on_post_page(self, output: str, *, page, config) -> str:
+        if self.edition is None:
+            return output
+        started = time.perf_counter()
+        output = self.edition.write_page(page.file.dest_uri, output, self.publisher.pages.get(page.file.src_uri))
+        self.timings["edition"] += time.perf_counter() - started
+        return output
+
+    @event_priority(-100)  # after other plugins wrote their files, so that the edition has them too
     def on_post_build(self, *, config) -> None:
         if self.indexer is not None:
             started = time.perf_counter()
             sizes = self.indexer.finish(str(Path(config.site_dir) / "search"))
             self.timings["search"] = time.perf_counter() - started
-            log.debug(f"search index: {sizes}, waited {self.indexer.waited:.2f} s; notekb timings: {self.timings}")
+            log.debug(f"search index: {sizes}, waited {self.indexer.waited:.2f} s")
+        if self.edition is not None:
+            started = time.perf_counter()
+            self.edition.finish()
+            self.timings["edition"] += time.perf_counter() - started
+        log.debug(f"notekb timings: {self.timings}")
         self.publisher.forget(4 * max(1, len(self.publisher.generated)) + 100)
 
     def on_shutdown(self) -> None:

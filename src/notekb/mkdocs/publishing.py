@@ -22,23 +22,30 @@ from notekb.publish.sanitize import plain_title, safe_toc
 from notekb.search.worker import Indexer
 
 log = get_plugin_logger("notekb")
+Key = tuple[str, int, bool, frozenset]  # a page's source path, the hash of its HTML, the edition's settings
 
 
 class Publisher:
     """One build's pages (and the cache of prepared pages kept across `mkdocs serve` rebuilds)."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, int], Prepared] = {}  # (page, hash of its HTML) -> prepared
+        self.cache: dict[Key, Prepared] = {}  # (page, hash of its HTML, edition, titles kept) -> prepared
         self.worker: PageWorker | None = None
-        self.awaiting: dict[str, tuple[tuple[str, int], str]] = {}  # page -> its key and HTML
+        self.awaiting: dict[str, tuple[Key, str]] = {}  # page -> its key and HTML
         self.generated: set[str] = set()
         self.indexer: Indexer | None = None
+        self.edition = False  # whether pages are converted for the Traditional edition too
+        self.as_written: frozenset[str] = frozenset()  # titles the edition keeps (publish.edition)
+        self.pages: dict[str, Prepared] = {}  # this build's pages as published, by source path
 
-    def begin(self, generated: set[str], indexer: Indexer | None, pool) -> None:
+    def begin(self, generated: set[str], indexer: Indexer | None, pool, edition: bool = False, as_written: frozenset[str] = frozenset()) -> None:
         """A new build of these generated pages; a large one goes through the helpers in `pool`."""
         self.generated = generated
         self.indexer = indexer
+        self.edition = edition
+        self.as_written = as_written
         self.awaiting = {}
+        self.pages = {}
         self.worker = PageWorker(pool) if pool is not None and len(generated) >= PAGES_PARALLEL_MIN else None
 
     def page_content(self, html: str, page) -> str:
@@ -49,7 +56,7 @@ class Publisher:
         characters (a heading "&lt;/title&gt;&lt;script&gt;" would become a live script)."""
         page.meta["title"] = plain_title(page.title)
         page.toc.items[:] = safe_toc(page.toc.items)
-        key = (page.file.src_uri, hash(html))
+        key = (page.file.src_uri, hash(html), self.edition, self.as_written)
         cached = self.cache.get(key)
         if cached is not None:
             if self.worker is not None:  # in line behind the pages still with the helpers
@@ -58,11 +65,11 @@ class Publisher:
             else:
                 self._accept(key, cached)
             return cached.html
-        arguments = (html, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, self.indexer is not None)
+        arguments = (html, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, self.indexer is not None, self.edition, self.as_written)
         if self.worker is None:
             self._accept(key, prepare(*arguments))
             return self.cache[key].html
-        self.worker.submit(key, *arguments)
+        self.worker.submit(key, arguments)
         self.awaiting[page.file.src_uri] = (key, html)
         self._take_ready()
         return html
@@ -85,7 +92,8 @@ class Publisher:
             key, html = waiting
             prepared = self.cache.get(key)
             if prepared is None or page.content != html:  # changed since page_content: do it now
-                prepared = prepare(page.content, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, False)
+                prepared = prepare(page.content, page.url, unescape(page.title or ""), page.file.src_uri in self.generated, False, self.edition, self.as_written)
+                self.pages[page.file.src_uri] = prepared
             page.content = prepared.html
 
     def forget(self, limit: int) -> None:
@@ -97,8 +105,9 @@ class Publisher:
         for key, prepared in self.worker.ready(wait):
             self._accept(key, prepared)
 
-    def _accept(self, key: tuple[str, int], prepared: Prepared) -> None:
+    def _accept(self, key: Key, prepared: Prepared) -> None:
         self.cache[key] = prepared
+        self.pages[key[0]] = prepared
         if self.indexer is not None:
             self.indexer.add(prepared.docs, prepared.keys)
 

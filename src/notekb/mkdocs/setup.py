@@ -13,6 +13,13 @@ from notekb.pages.style import STYLESHEET
 from notekb.publish.sanitize import theme_safe_slugify
 
 SEARCH_SCRIPT = "assets/notekb-search.js"
+EDITION_SCRIPT = "assets/notekb-edition.js"
+# The theme's language switch (Material's `extra.alternate`), each edition named in its own script;
+# publish.edition points its links at the same page in the other edition.
+ALTERNATE = [
+    {"name": "简体中文", "link": "./", "lang": "zh-Hans"},
+    {"name": "繁體中文", "link": "zh-Hant/", "lang": "zh-Hant"},
+]
 TEMPLATES = Path(__file__).parent / "templates"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
@@ -26,8 +33,9 @@ class _SearchSlot(BasePlugin):
     config_scheme = (("enabled", c.Type(bool, default=True)),)
 
 
-def configure(config, search: bool) -> None:
-    """Adjust MkDocs' configuration for the generated pages (and for notekb's search box)."""
+def configure(config, search: bool, edition: bool = False) -> None:
+    """Adjust MkDocs' configuration for the generated pages (and for notekb's search box and the
+    Traditional edition's language switch)."""
     for ext in REQUIRED_EXTENSIONS:
         if ext not in config.markdown_extensions:
             config.markdown_extensions.append(ext)
@@ -35,6 +43,11 @@ def configure(config, search: bool) -> None:
     toc["slugify"] = theme_safe_slugify(toc.get("slugify"))
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
+    if edition:
+        if not config.extra.get("alternate"):  # a site's own switch is kept as it is
+            config.extra["alternate"] = [dict(entry) for entry in ALTERNATE]
+        if EDITION_SCRIPT not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(EDITION_SCRIPT)
     if not search:
         return
     theme_dirs = config.theme.dirs
@@ -53,3 +66,7 @@ def configure(config, search: bool) -> None:
 
 def search_script() -> str:
     return (Path(__file__).parents[1] / "search" / "assets" / "search.js").read_text(encoding="utf-8")
+
+
+def edition_script() -> str:
+    return (Path(__file__).parents[1] / "publish" / "assets" / "edition.js").read_text(encoding="utf-8")

@@ -42,24 +42,26 @@ def note_facts(note: Note) -> list[str]:
     return facts + [LANG_NAMES.get(base_lang(note.lang), note.lang)]
 
 
-def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False, titled: bool = True) -> str:
+def section_markdown(section: Section, level: int, simplified: bool, note_lang: str, context: bool = False, anchored: bool = False, titled: bool = True, convert: bool = True, anchor: str = "") -> str:
     """A section as it appears inside an excerpt (simplified=True) or on its note page.
 
     In an excerpt, a section's enclosing headings are shown before its own ("Pretrain 阶段 ›
     1.1 模型架构") when `context` is set, because the excerpt is read away from its note; with
-    `titled` false (a heading that only repeats the one the excerpt sits under) neither is."""
+    `titled` false (a heading that only repeats the one the excerpt sits under) neither is.
+    Traditional text is shown Simplified in an excerpt unless `convert` is false (the copy of the
+    excerpt for the Traditional edition); `anchor` gives an excerpt's heading its id."""
     body = section.body
     title = section.title if titled else None
     if context and title and section.context:
         title = f"{section.context} › {title}"
     lang = section.lang
-    if simplified and base_lang(section.lang) == "zh-Hant":
+    if simplified and convert and base_lang(section.lang) == "zh-Hant":
         body = to_simplified(body, note_lang if note_lang.startswith("zh-") else "zh-Hant")
         title = to_simplified(title, note_lang) if title else title
         lang = "zh-Hans"
     pieces = []
     if title:
-        pieces.append(heading(level, title, "" if simplified else section.anchor, section.title_lang if not simplified else lang, markdown=True))
+        pieces.append(heading(level, title, anchor if simplified else section.anchor, section.title_lang if not simplified else lang, markdown=True))
     if body.strip():
         pieces.append(body)
     text = "\n\n".join(pieces)
@@ -82,12 +84,21 @@ def excerpt_markdown(excerpt: Excerpt, from_page: str, registry: Registry | None
         pieces.append(heading(4, part.title, lang=part.title_lang))
         if part.subtitle:
             pieces.append(f"[{md_escape(part.subtitle)}]({part.url})" if part.url else md_escape(part.subtitle))
-    for s in excerpt.sections:
-        titled = not (registry is not None and repeats_topic(s.title, under, registry))
-        pieces.append(section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown, titled=titled))
-    lang = "zh-Hans" if base_lang(first.lang) == "zh-Hant" else first.lang
     anchor = "-".join(x for x in ("x", first.topic or "", excerpt.note.id, excerpt.part.anchor) if x)
-    return wrap_lang(own_links("\n\n".join(p for p in pieces if p), excerpt.note.id), lang, "nkb-excerpt", anchor=anchor)
+    # A Traditional note's excerpt is shown Simplified, and again as its author wrote it for the
+    # Traditional edition (publish.edition keeps one copy in each); their headings share ids.
+    converted = any(base_lang(s.lang) == "zh-Hant" for s in excerpt.sections)
+    copies = []
+    for convert in (True, False) if converted else (True,):
+        body = list(pieces)
+        for s in excerpt.sections:
+            titled = not (registry is not None and repeats_topic(s.title, under, registry))
+            heading_id = f"{'' if convert else 'nkb-hant-'}{anchor}-{s.anchor}" if converted else ""
+            body.append(section_markdown(s, 4, True, excerpt.note.lang, context=s.parent not in shown, titled=titled, convert=convert, anchor=heading_id))
+        lang = ("zh-Hans" if convert else first.lang) if converted else first.lang
+        edition = ("hans" if convert else "hant") if converted else ""
+        copies.append(wrap_lang(own_links("\n\n".join(p for p in body if p), excerpt.note.id), lang, "nkb-excerpt", anchor=anchor if convert else f"nkb-hant-{anchor}", edition=edition))
+    return "\n\n".join(copies)
 
 
 _FIGURE = re.compile(r'<div class="nkb-missing-figure"[^>]*>.*?</div>', re.S)
@@ -122,6 +133,8 @@ def display_title(note: Note, registry: Registry) -> str:
     target = note.parts[0].target if note.parts else None
     if target and target.kind == "model" and target.id in registry.model_by_id:
         return f"{registry.model_by_id[target.id].name} 笔记{suffix}"
+    if target and target.kind == "family" and target.id in registry.family_by_id:
+        return f"{registry.family_by_id[target.id].name} 家族笔记{suffix}"
     first_heading = next((s.title for p in note.parts for s in p.sections if s.title), None)
     if first_heading:
         return f"{plain_heading(first_heading)}{suffix}"

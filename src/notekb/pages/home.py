@@ -2,53 +2,40 @@
 
 from __future__ import annotations
 
-import html
-
-from notekb.pages.markdown import heading, link, md_escape, model_path, note_path
+from notekb.pages.family import comparison, family_title, timeline
+from notekb.pages.markdown import family_path, heading, link, md_escape
 from notekb.pages.note import _where_used
 from notekb.records import Note, Page, Part
 from notekb.registry import Registry
 from notekb.text import LANG_NAMES, base_lang
 
 
-def family_overview(registry: Registry, counts: dict[str, int], from_page: str = "index.md", notes: dict[str, Note] | None = None) -> str:
-    """The family at a glance: a timeline with relations, then a comparison table whose every cell
-    links to the note that states it (and says so where no note does)."""
-    models = sorted(registry.models, key=lambda m: m.release)
-    names = registry.model_by_id
-    timeline = []
-    for model in models:
-        relations = "；".join(
-            f"{registry.relation_labels.get(r.type, r.type)}：[{md_escape(names[r.model].name)}]({link(from_page, model_path(r.model))})"
-            for r in model.relations if r.model in names
-        )
-        item = f'- <time datetime="{model.release}">{model.release}</time> **[{md_escape(model.name)}]({link(from_page, model_path(model.id))})**'
-        item += f'<br><span class="nkb-timeline-summary">{html.escape(model.summary)}</span>'
-        if relations:
-            item += f'<br><span class="nkb-timeline-relation" markdown>{relations}</span>'
-        item += f'<br><span class="nkb-timeline-count">{counts.get(model.id, 0)} 篇笔记</span>'
-        timeline.append(item)
-    timeline = ['<div class="nkb-timeline" markdown>', "", *timeline, "", "</div>"]
-    keys = ["architecture", "attention", "context", "sizes", "hardware", "modalities"]
-    header = "| | " + " | ".join(f"[{m.name}]({link(from_page, model_path(m.id))})" for m in models) + " |"
-    rows = [header, "| --- |" + " --- |" * len(models)]
-    for key in keys:
-        cells = []
-        for model in models:
-            fact = next((f for f in model.facts if f.key == key), None)
-            if fact is None:
-                cells.append('<span class="nkb-unknown">笔记中未提及</span>')
-            elif fact.note and (notes is None or fact.note in notes):
-                cells.append(f"[{md_escape(fact.value)}]({link(from_page, note_path(fact.note))})")
-            else:
-                cells.append(f"{md_escape(fact.value)} <small>（来源笔记不在库中）</small>")
-        rows.append(f"| {registry.fact_labels.get(key, key)} | " + " | ".join(cells) + " |")
-    return "\n".join(timeline) + "\n\n" + '<div class="nkb-compare" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
+def family_overview(registry: Registry, counts: dict[str, int], from_page: str = "index.md", notes: dict[str, Note] | None = None, pages: set[str] | None = None, families: set[str] | None = None) -> str:
+    """The family at a glance, family by family: a timeline of the members notes are about, then a
+    comparison table of their key facts, each value marked with a link to the note that states it
+    (and saying so where no note does)."""
+    pages = {m for m, n in counts.items() if n} if pages is None else pages
+    families = {m.family for m in registry.models if m.id in pages} if families is None else families
+    out = []
+    for family in registry.families:
+        members = [m for m in registry.members(family.id) if m.id in pages]
+        if not members and family.id not in families:
+            continue
+        title = md_escape(family_title(family))
+        out.append(heading(3, family_title(family), f"family-{family.id}") if family.id not in families else f"### [{title}]({link(from_page, family_path(family.id))}) {{ #family-{family.id} }}")
+        if members:
+            out.append(timeline(family, members, registry, counts, from_page, pages, families))
+            out.append(comparison(family, members, registry, from_page, notes))
+        else:
+            out.append("还没有只讲某一代的笔记。")
+    if not out:
+        return "还没有笔记。"
+    return "\n\n".join(x for x in out if x)
 
 
-def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, Note], has_home: bool = True) -> Page:
+def models_index(registry: Registry, counts: dict[str, int], notes: dict[str, Note], has_home: bool = True, pages: set[str] | None = None, families: set[str] | None = None) -> Page:
     home = "模型间的关系与时间线也在[首页](../index.md)。" if has_home else ""
-    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列。" + home, family_overview(registry, counts, "models/index.md", notes)]
+    out = [heading(1, "模型"), "每个模型一页：汇集所有笔记对它的记录，按主题排列；每个家族另有一页。" + home, family_overview(registry, counts, "models/index.md", notes, pages, families)]
     return Page("models/index.md", "模型", "\n\n".join(out) + "\n")
 
 
@@ -65,8 +52,8 @@ def papers_index(papers: dict[str, list[tuple[Note, Part]]]) -> Page:
 def notes_index(notes: list[Note], registry: Registry) -> Page:
     rows = ["| 笔记 | 作者 | 日期 | 语言 | 收录于 |", "| --- | --- | --- | --- | --- |"]
     for note in notes:
-        used = sorted({_where_used(note, p, registry, "notes/index.md") for p in note.parts if p.target and p.target.kind == "model"})
-        rest = sum(1 for p in note.parts if p.target and p.target.kind != "model")
+        used = sorted({_where_used(note, p, registry, "notes/index.md") for p in note.parts if p.target and p.target.kind in ("model", "family")})
+        rest = sum(1 for p in note.parts if p.target and p.target.kind not in ("model", "family"))
         where = "、".join(used) + (f"{'，' if used else ''}另有 {rest} 篇论文/其他" if rest and note.is_digest else ("" if used else _where_used(note, note.parts[0], registry, "notes/index.md")))
         rows.append(f"| [{md_escape(note.title)}]({note.id}.md) | {md_escape(note.author or '')} | {note.date or ''} | {LANG_NAMES.get(base_lang(note.lang), note.lang)} | {where} |")
     out = [heading(1, "笔记"), f"共 {len(notes)} 篇。每篇笔记都有一页全文（清理后），并链接到它被收录的位置。", "\n".join(rows)]

@@ -8,21 +8,22 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, link, md_escape, model_path, note_path, paper_path
+from notekb.pages.markdown import GLOSSARY_PATH, MAX_LISTED, REFERENCES_PATH, family_path, link, md_escape, model_path, note_path, paper_path
 from notekb.pages.memo import remember
 from notekb.records import Page
 from notekb.registry import Registry
 
 
-def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], ...]) -> str:
+def finished_markdown(path: str, markdown: str, sources: tuple[tuple[str, str], ...], unpaged: tuple[tuple[str, str], ...] = ()) -> str:
     """A page's final Markdown: links resolved, "what links here" added from the (page, title)
-    of every page linking to it (memoised across rebuilds)."""
-    return with_backlinks(resolve_links(markdown, path), path, dict(sources))
+    of every page linking to it (memoised across rebuilds). `unpaged`: ("model/<id>", the page to
+    link instead or "") for models and families that have no page yet."""
+    return with_backlinks(resolve_links(markdown, path, dict(unpaged)), path, dict(sources))
 
 
 # A label holds no unescaped bracket and a target no bracket, parenthesis or space: each match
 # attempt stops at the next bracket, so that a note of a thousand "[" or "](" costs linear time.
-_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|term|ref|asset|note|paper|find)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
+_NKB = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*+)\]\(nkb:(model|family|term|ref|asset|note|paper|find)/([^()#\s\[\]]++)(?:#([^()\s\[\]]++))?\)")
 _NKB_SRC = re.compile(r'src="nkb:asset/([^"<>\s]++)"')
 _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 
@@ -30,6 +31,8 @@ _MD_LINK = re.compile(r"\]\(([^()\s\[\]]++)\)|href=\"([^\"]++)\"")
 def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
     if kind == "model":
         return model_path(target), anchor or ""
+    if kind == "family":
+        return family_path(target), anchor or ""
     if kind == "term":
         return GLOSSARY_PATH, target
     if kind == "asset":
@@ -41,15 +44,21 @@ def nkb_target(kind: str, target: str, anchor: str | None) -> tuple[str, str]:
     return REFERENCES_PATH, target
 
 
-def resolve_links(markdown: str, from_page: str) -> str:
-    """nkb: links -> relative links from this page; a link to this very page becomes plain text."""
+def resolve_links(markdown: str, from_page: str, unpaged: dict[str, str] | None = None) -> str:
+    """nkb: links -> relative links from this page; a link to this very page becomes plain text,
+    and so does a link to a model or family without a page (or it leads to its family's page)."""
 
     def replace(match: re.Match) -> str:
         label, kind, target, anchor = match.groups()
         if kind == "find":  # named nothing on the site (pipeline.crosslinks): text
             return label
+        if unpaged and f"{kind}/{target}" in unpaged:
+            instead = unpaged[f"{kind}/{target}"]
+            if not instead or instead == from_page:
+                return label
+            return f"[{label}]({link(from_page, instead)})"
         path, anchor = nkb_target(kind, target, anchor)
-        if path == from_page and kind == "model":
+        if path == from_page and kind in ("model", "family"):
             return label
         return f"[{label}]({link(from_page, path, anchor)})"
 
@@ -133,7 +142,7 @@ def with_backlinks(markdown: str, path: str, linking: dict[str, str]) -> str:
 def _page_order(titles: dict[str, str]):
     """Model pages first, then papers and other pages, notes last; by title within each (by path
     between equal titles, so that every build lists them in the same order)."""
-    rank = {"models": 0, "papers": 1, "notes": 3}
+    rank = {"models": 0, "families": 0, "papers": 1, "notes": 3}
     return lambda p: (rank.get(p.split("/")[0], 2), titles.get(p, p), p)
 
 

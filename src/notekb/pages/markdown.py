@@ -2,7 +2,7 @@
 escaping. The pages are ordinary Markdown (with the attr_list and md_in_html extensions), so that
 MkDocs, Zensical or any other engine can build them.
 
-Page addresses are permanent: models/<id>/, papers/<slug>/, notes/<id>/, others/.
+Page addresses are permanent: models/<id>/, families/<id>/, papers/<slug>/, notes/<id>/, others/.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import posixpath
 from functools import lru_cache
 
 from notekb.registry import Registry
-from notekb.text import base_lang
+from notekb.text import SITE_LANG, base_lang
 
 
-PAGE_LANG = "zh-Hans"  # the site's interface language; text in any other language is marked up
+PAGE_LANG = SITE_LANG  # the site's interface language; text in any other language is marked up
 
 
 def link(from_page: str, to_page: str, anchor: str = "") -> str:
@@ -30,6 +30,10 @@ def _relpath(to_page: str, from_page: str) -> str:
 
 def model_path(model_id: str) -> str:
     return f"models/{model_id}.md"
+
+
+def family_path(family_id: str) -> str:
+    return f"families/{family_id}.md"
 
 
 def note_path(note_id: str) -> str:
@@ -56,14 +60,18 @@ def lang_attr(lang: str) -> str:
     return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "ja": "ja", "ko": "ko", "en": "en"}.get(base_lang(lang), lang)
 
 
-def wrap_lang(markdown: str, lang: str, css: str = "", anchor: str = "") -> str:
-    """Wrap Markdown in a div that carries its language (and optionally a class and an id)."""
+def wrap_lang(markdown: str, lang: str, css: str = "", anchor: str = "", edition: str = "") -> str:
+    """Wrap Markdown in a div that carries its language (and optionally a class, an id, and the
+    edition it is meant for: "hans" or "hant", see publish.edition; the Traditional copy is hidden
+    until that edition shows it)."""
     attrs = []
     if anchor:
         attrs.append(f'id="{anchor}"')
     if css:
         attrs.append(f'class="{css}"')
     attrs.append(f'lang="{lang_attr(lang)}"')
+    if edition:
+        attrs.append(f'data-nkb-edition="{edition}"' + (" hidden" if edition == "hant" else ""))
     return f"<div {' '.join(attrs)} markdown>\n\n{markdown}\n\n</div>"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 
 from notekb.pages.excerpts import has_text, section_markdown
-from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, own_links, reference_for_arxiv, wrap_lang
+from notekb.pages.markdown import OTHERS_PATH, PAGE_LANG, REFERENCES_PATH, family_path, heading, lang_attr, link, md_escape, model_path, note_path, paper_path, own_links, reference_for_arxiv, wrap_lang
 from notekb.pages.memo import remember
 from notekb.records import Note, Page, Part, Section
 from notekb.registry import Registry
-from notekb.text import LANG_NAMES, base_lang
+from notekb.text import LANG_NAMES, UI_LANG, base_lang
 
 
 def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> str:
@@ -19,6 +19,8 @@ def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> s
     if target.kind == "model":
         model = registry.model_by_id[target.id]
         return f"[{model.name}]({link(from_page, model_path(model.id))})"
+    if target.kind == "family":
+        return f"[{registry.family_by_id[target.id].name} 家族]({link(from_page, family_path(target.id))})"
     if target.kind == "paper":
         return f"[论文页：{md_escape(part.title or target.id)}]({link(from_page, paper_path(target.id))})"
     return f"[其他笔记]({link(from_page, OTHERS_PATH)})"
@@ -27,13 +29,16 @@ def _where_used(note: Note, part: Part, registry: Registry, from_page: str) -> s
 def _used_in(part: Part, section: Section, registry: Registry, from_page: str) -> str:
     """On a note page, under each section: the model page and topic where it is shown."""
     target = part.target
-    if target is None or target.kind != "model" or not has_text(section):
+    if target is None or target.kind not in ("model", "family") or not has_text(section):
         return ""
-    model = registry.model_by_id[target.id]
+    if target.kind == "family":
+        name, page = f"{registry.family_by_id[target.id].name} 家族", family_path(target.id)
+    else:
+        name, page = registry.model_by_id[target.id].name, model_path(target.id)
     topic = registry.topic_by_id.get(section.topic or "")
-    label = f"{model.name} › {topic.title}" if topic else model.name
+    label = f"{name} › {topic.title}" if topic else name
     anchor = topic.id if topic else ""
-    return f'<p class="nkb-used" markdown>收录于 [{md_escape(label)}]({link(from_page, model_path(model.id), anchor)})</p>'
+    return f'<p class="nkb-used"{UI_LANG} markdown>收录于 [{md_escape(label)}]({link(from_page, page, anchor)})</p>'
 
 
 def path_code(path: str) -> str:
@@ -83,7 +88,7 @@ def note_page(note: Note, registry: Registry) -> Page:
             if ref:
                 info.append(f"[参考文献条目]({link(path, REFERENCES_PATH, ref.id)})")
             info.append("收录于 " + _where_used(note, part, registry, path))
-            body.append('<p class="nkb-part-info" markdown>' + " · ".join(info) + "</p>")
+            body.append(f'<p class="nkb-part-info"{UI_LANG} markdown>' + " · ".join(info) + "</p>")
             offset = 2
         else:
             offset = 1
@@ -98,7 +103,7 @@ def note_page(note: Note, registry: Registry) -> Page:
     if base_lang(note.lang) != PAGE_LANG:
         content = wrap_lang(content, note.lang, "nkb-note-body")
     out.append(content)
-    return Page(path, title, "\n\n".join(out) + "\n")
+    return Page(path, title, "\n\n".join(out) + "\n", note.lang if not note.title_inferred else "")
 
 
 def _cached_note_page(note: Note, registry: Registry, cache: dict | None) -> Page:

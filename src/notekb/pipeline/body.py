@@ -15,7 +15,7 @@ from notekb.formats.html import figure_placeholder
 from notekb.formats.plain import _SENTENCE_PUNCT, Block
 from notekb.pipeline.typography import polish
 from notekb.spans import fence_opener
-from notekb.text import HAN, base_lang, detect_lang
+from notekb.text import HAN, UI_LANG, base_lang, detect_lang
 
 
 _LABEL_PARA = re.compile(r"^([^:：\n]{1,40}?)\s*[:：](?!//)\s*(\S.*)$")
@@ -81,7 +81,7 @@ def figures_placeholder(labels: list[str]) -> str:
         return figure_placeholder(labels[0])
     names = "、".join(f"<code>{html.escape(label.rsplit('/', 1)[-1], quote=False)}</code>" for label in labels)
     full = html.escape(" · ".join(labels))
-    return f'<div class="nkb-missing-figure" role="note" title="{full}">原文此处有 {len(labels)} 张图，未随笔记提供：{names}</div>'
+    return f'<div class="nkb-missing-figure" role="note"{UI_LANG} title="{full}">原文此处有 {len(labels)} 张图，未随笔记提供：{names}</div>'
 
 
 def blocks_to_markdown(blocks: list[Block], lang: str, notices: Notices | None = None) -> str:

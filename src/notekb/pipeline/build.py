@@ -30,6 +30,7 @@ from notekb.pipeline.read import NOTE_SUFFIXES, read_note, scan_notes_folder
 from notekb.pipeline.route import route_note
 from notekb.records import Asset, Diagnostic, Note, NoteError, Page, Part, Section, Target
 from notekb.registry import Registry
+from notekb.text import UI_LANG
 
 
 log = logging.getLogger("mkdocs.plugins.notekb")
@@ -77,7 +78,7 @@ def unreadable_note(path: Path, rel: str, diagnostic: Diagnostic, data: bytes | 
     text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     # <pre> with every character escaped: nothing in the bytes can end it early or become markup.
     shown = html.escape(text).replace("\n", "&#10;")
-    body = f'<div class="nkb-error" markdown>\n\n**这篇笔记无法处理**：{html.escape(diagnostic.message)}\n\n</div>\n\n<pre class="nkb-raw">{shown}</pre>'
+    body = f'<div class="nkb-error"{UI_LANG} markdown>\n\n**这篇笔记无法处理**：{html.escape(diagnostic.message)}\n\n</div>\n\n<pre class="nkb-raw">{shown}</pre>'
     note_id = "unreadable-" + hashlib.sha1(rel.encode()).hexdigest()[:10]
     part = Part(anchor="", title=None, sections=[Section("text", None, 0, body, 1, "zh-Hans", topic="overview")])
     part.target = Target("other", note_id, [f"unreadable: {diagnostic.message}"])

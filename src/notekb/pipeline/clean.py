@@ -37,7 +37,7 @@ def names_something(text: str, registry: Registry) -> bool:
     it carries content, and is never taken for boilerplate."""
     from notekb.pipeline.link import linker_for
 
-    return any(not weak for _, _, (_, _, weak) in linker_for(registry).scanner.scan(text))
+    return any(kind != "family" for _, _, (kind, _) in linker_for(registry).scanner.scan(text))
 
 
 def read_formats(lines: list[Line], rel: str, trusted: Trusted, registry: Registry) -> tuple[list[Line], list[str]]:

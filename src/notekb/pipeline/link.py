@@ -1,8 +1,8 @@
 """Stage 4, link: turn mentions into links a reader can follow.
 
 In every section of every note, the first mention of a model (any alias, any language), of a
-glossary term and of a cited work becomes a link to its page or entry. The links are written with
-a `nkb:` scheme (`nkb:model/gemma`, `nkb:term/moe`, `nkb:ref/flamingo`) because one section is
+family, of a glossary term and of a cited work becomes a link to its page or entry. The links are
+written with a `nkb:` scheme (`nkb:model/gemma`, `nkb:family/gemini`, `nkb:term/moe`, `nkb:ref/flamingo`) because one section is
 shown on several pages at different depths; render resolves them per page, and a link to the page
 it is on is shown as plain text.
 
@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 
 from notekb.formats.markdown import finalize
+from notekb.pipeline.mentions import Reader, member_after, reader_for
+from notekb.pipeline.mentions import names as mention_names
 from notekb.registry import Registry
 from notekb.spans import regions, scan
 from notekb.text import NameScanner
@@ -63,38 +65,51 @@ def _unlinkable(markdown: str) -> list[tuple[int, int]]:
 
 @dataclass
 class Linker:
-    scanner: NameScanner  # payload: (kind, id, weak family name)
-    families: dict[str, str]  # model id -> family
+    scanner: NameScanner  # payload: (kind, id); kind model | family | term | ref
+    reader: Reader  # to read a version standing apart from a family name
+    families: dict[str, str]  # model id -> family id
+    origins: dict[str, dict[str, str]]  # model id -> {family id: the member of it the model derives from}
 
 
 def _build_linker(registry: Registry) -> Linker:
-    entries = []
-    for model in registry.models:
-        entries += [(a, ("model", model.id, False)) for a in [model.name, *model.aliases]]
-        entries += [(a, ("model", model.id, True)) for a in model.weak_aliases]
+    entries = [(name, (owner.kind, owner.id)) for name, owner in mention_names(registry) if owner.kind != "other"]
     for term in registry.terms:
-        entries += [(n, ("term", term.id, False)) for n in term.all_names]
+        entries += [(n, ("term", term.id)) for n in term.all_names]
     for ref in registry.references:
-        entries += [(c, ("ref", ref.id, False)) for c in ref.cited_as]
-    return Linker(NameScanner(entries), {m.id: m.family for m in registry.models})
+        entries += [(c, ("ref", ref.id)) for c in ref.cited_as]
+    families = {m.id: m.family for m in registry.models}
+    origins = {m.id: {families[r.model]: r.model for r in m.relations if r.type == "derived_from" and r.model in families} for m in registry.models}
+    return Linker(NameScanner(entries), reader_for(registry), families, origins)
 
 
 def linker_for(registry: Registry) -> Linker:
     return registry.derived("link.linker", _build_linker)
 
 
-def link_text(markdown: str, linker: Linker, part_model: str | None) -> str:
-    """Link the first mention of each model, term and reference in a section's Markdown.
+def link_text(markdown: str, linker: Linker, part_target: tuple[str, str] | None) -> str:
+    """Link the first mention of each model, family, term and reference in a section's Markdown.
 
-    A bare family name ("Gemini") in a note about a model of that family points at that model."""
+    A model's name links to its page ("Gemini 2.0" to Gemini 2.0, "Gemma 2B" to Gemma). A bare
+    family name links to the member a version beside it names ("Gemini 发布 2.5 Pro"), else to the
+    member the note is about, or the member of that family it derives from ("Gemini" in a Gemma
+    note is Gemini 1.0), else to the family page."""
     done: set[tuple[str, str]] = set()
-    family_of = linker.families
+    kind_of_part, part_id = part_target or ("", "")
+    part_model = part_id if kind_of_part == "model" else None
+
+    def member_for(family_id: str, text: str, end: int) -> tuple[str, str]:
+        member = member_after(text, end, family_id, linker.reader)
+        if member is None and part_model and linker.families.get(part_model) == family_id:
+            member = part_model
+        if member is None and part_model:
+            member = linker.origins.get(part_model, {}).get(family_id)
+        return ("model", member) if member else ("family", family_id)
 
     def link_plain(text: str) -> str:
         out, last = [], 0
-        for start, end, (kind, target, weak) in linker.scanner.scan(text):
-            if kind == "model" and weak and part_model and family_of.get(part_model) == family_of.get(target):
-                target = part_model
+        for start, end, (kind, target) in linker.scanner.scan(text):
+            if kind == "family":
+                kind, target = member_for(target, text, end)
             if (kind, target) in done:
                 continue
             if end < len(text) and text[end] in ")）" and "(" in text[start:end].replace("（", "("):
@@ -124,10 +139,10 @@ def link_note(note: Note, registry: Registry) -> Note:
     linker = linker_for(registry)
     parts = []
     for part in note.parts:
-        model = part.target.id if part.target and part.target.kind == "model" else None
+        target = (part.target.kind, part.target.id) if part.target else None
         sections = []
         for section in part.sections:
-            body = finalize(link_text(section.body, linker, model))
+            body = finalize(link_text(section.body, linker, target))
             title = finalize(section.title) if section.title else section.title
             sections.append(dataclasses.replace(section, body=body, title=title))
         parts.append(dataclasses.replace(part, sections=sections))

@@ -20,10 +20,13 @@ _SAFE_ANCHOR = re.compile(r"#[\w.~%-]*\Z")
 
 def safe_toc(items) -> list:
     """A page's table of contents (MkDocs' toc items) without any entry whose link is not a plain
-    anchor of the page: themes write toc links unescaped, and a heading id is note text."""
+    anchor of the page: themes write toc links unescaped, and a heading id is note text. Nor the
+    headings of the Traditional edition's copy of an excerpt (publish.edition): each edition lists
+    its own copy's under the same anchors."""
     kept = []
     for item in items:
-        if _SAFE_ANCHOR.match(getattr(item, "url", "") or ""):
+        url = getattr(item, "url", "") or ""
+        if _SAFE_ANCHOR.match(url) and not url.startswith("#nkb-hant-"):
             item.children = safe_toc(getattr(item, "children", []) or [])
             kept.append(item)
     return kept
@@ -49,6 +52,7 @@ _PAGE_ATTRS = {
     "img": _COMMON_ATTRS | {"src", "alt", "width", "height", "loading"},
     "button": _COMMON_ATTRS,
     "details": _COMMON_ATTRS | {"open"},
+    "div": _COMMON_ATTRS | {"hidden"},  # the other edition's copy of an excerpt (publish.edition)
     "ol": _COMMON_ATTRS | {"start"},
 } | {tag: _COMMON_ATTRS | MATHML_ATTRIBUTES for tag in MATHML_TAGS}  # exactly what math-core writes
 

@@ -112,7 +112,9 @@ def user_words(registry: Registry) -> list[str]:
     for term in registry.terms:
         words.update(term.all_names)
     for model in registry.models:
-        words.update(model.aliases + model.weak_aliases + [model.name])
+        words.update(model.aliases + [model.name])
+    for family in registry.families:
+        words.update(family.names)
     return sorted(w for w in (normalize(w) for w in words) if HAN_RUNS.fullmatch(w.replace(" ", "")) and len(w) >= 2)
 
 
@@ -191,8 +193,8 @@ def synonym_groups(registry: Registry) -> list[list]:
         by_script = [model.name]
         by_script += [a for a in model.aliases if HAN_RUNS.search(a)][:1] + [a for a in model.aliases if HANGUL_RUNS.search(a)][:1]
         groups.append(_group(by_script, model.aliases))
-        if model.weak_aliases:
-            groups.append(_group(model.weak_aliases, []))
+    for family in registry.families:
+        groups.append(_group(family.names, []))
     return [g for g in groups if g]
 
 

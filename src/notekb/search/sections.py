@@ -38,18 +38,19 @@ _ID = re.compile(r"""\bid=["']([^"']*)["']""")
 # Nor what labels a section rather than says something (issue 14: snippets began with them): the
 # source label of an excerpt, the header row of a facts table ("项目 内容"), "used in" lines,
 # missing-figure placeholders, the glossary's jump bar and language labels, and the lists of pages
-# that mention an entry (titles of other pages, like "what links here"), a note's file path.
+# that mention an entry (titles of other pages, like "what links here"), a note's file path, and
+# a comparison table's source marks and the list of notes they stand for (issue 13).
 _SKIPPED = re.compile(
     r"<(script|style|template)\b.*?</\1>|<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>"
     r"|<div\b[^>]*class=\"(?:nkb-backlinks|nkb-source|nkb-missing-figure)\"[^>]*>.*?</div>"
-    r"|<thead\b.*?</thead>|<p\b[^>]*class=\"(?:nkb-used|nkb-entry-links)\"[^>]*>.*?</p>|<nav\b[^>]*class=\"nkb-jump\"[^>]*>.*?</nav>"
+    r"|<thead\b.*?</thead>|<p\b[^>]*class=\"(?:nkb-used|nkb-entry-links|nkb-marks)\"[^>]*>.*?</p>|<sup\b[^>]*class=\"nkb-mark\"[^>]*>.*?</sup>|<nav\b[^>]*class=\"nkb-jump\"[^>]*>.*?</nav>"
     r"|<dt\b.*?</dt>|<code class=\"nkb-path\">.*?</code>",
     re.S,
 )
 # Pages that only list other pages' titles: searching them finds nothing the pages themselves lack.
 UNINDEXED = {"notes/", "papers/"}
-# A facts box's row labels ("发布", "来源笔记") name its values; the values are the text.
-_FACTS = re.compile(r"<div\b[^>]*class=\"nkb-(?:facts|meta)\"[^>]*>.*?</table>", re.S)
+# A facts box's (or a comparison table's) row labels ("发布", "来源笔记") name its values; the values are the text.
+_FACTS = re.compile(r"<div\b[^>]*class=\"nkb-(?:facts|meta|compare)\"[^>]*>.*?</table>", re.S)
 _ROW_LABEL = re.compile(r"<tr>\s*<td\b[^>]*>.*?</td>", re.S)
 _SMALL = re.compile(r"<small>.*?</small>", re.S)  # and its "（见笔记）" links
 _BLOCK_END = re.compile(r"</?(?:p|li|br|div|tr|pre|h[4-6]|td|th)\b[^>]*>")
@@ -69,7 +70,7 @@ def page_docs(page_html: str, url: str, page_title: str) -> list[Doc]:
     if url in UNINDEXED:
         return []
     page_html = _SKIPPED.sub(" ", page_html)
-    if "nkb-facts" in page_html or "nkb-meta" in page_html:
+    if "nkb-facts" in page_html or "nkb-meta" in page_html or "nkb-compare" in page_html:
         page_html = _FACTS.sub(lambda m: _ROW_LABEL.sub("<tr>", _SMALL.sub(" ", m.group())), page_html)
     boost = PAGE_BOOST_EXACT.get(url, next((b for prefix, b in PAGE_BOOST.items() if url.startswith(prefix)), 1.0))
     docs = []

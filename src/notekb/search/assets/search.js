@@ -31,11 +31,15 @@
     none: tr["search.result.none"] || "No matching documents",
     one: tr["search.result.one"] || "1 matching document",
     other: tr["search.result.other"] || "# matching documents",
-    short: "请输入至少两个字或一个完整的词 · Type at least two characters",
-    pages: "# 个页面 · % 处匹配",
-    moreSections: "本页另有 # 处匹配",
-    morePages: "+ 另外 # 个页面"
+    short: "Type at least two characters",
+    pages: "# pages · % matches",
+    moreSections: "# more matches on this page",
+    morePages: "+ # more pages",
+    failed: "The search index did not load: "
   };
+  // notekb's own words are in the page (partials/notekb-search-box.html), where an edition of the
+  // site converts them with the rest of the page's text.
+  root.querySelectorAll("[data-notekb-text]").forEach(function (el) { T[el.getAttribute("data-notekb-text")] = el.textContent; });
   var siteBase = new URL(config.base || ".", location.href);
   var indexUrl = new URL("search/", siteBase);  // the index lives in search/ at the site's root
 
@@ -457,7 +461,7 @@
       });
     }).catch(function (err) {
       if (mine !== seq) return;
-      meta.textContent = "搜索索引加载失败：" + err.message;
+      meta.textContent = T.failed + err.message;
       root.setAttribute("data-notekb-state", "error");
     });
   }
