@@ -20,6 +20,7 @@ from pathlib import Path
 from notekb.cli import zensical
 from notekb.cli.export import Exporter, Written
 from notekb.pipeline import NoteCache
+from notekb.publish.edition_site import kept_titles
 from notekb.publish.site import PublishError, SiteStep
 from notekb.registry import DataError, Registry
 
@@ -36,9 +37,12 @@ class Project:
     work: Path
     exporter: Exporter
     cache: NoteCache = field(default_factory=NoteCache)
+    edition: bool = True  # build the Traditional edition (the plugin's `traditional` option)
 
     @classmethod
-    def load(cls, config_file: str | Path) -> "Project":
+    def load(cls, config_file: str | Path, edition: bool = True) -> "Project":
+        """The project of `config_file`; `edition=False` leaves the Traditional edition out even
+        where the configuration asks for it (`notekb serve` previews the Simplified pages)."""
         config_file = Path(config_file).resolve()
         root = config_file.parent
         config = zensical.load_config(config_file)
@@ -49,7 +53,7 @@ class Project:
             raise zensical.ConfigError(f"cannot load the data files: {exc}") from exc
         work = root / zensical.WORK
         docs_dir = root / str(config.get("docs_dir", "docs"))
-        return cls(config_file, root, config, options, registry, work, Exporter(work / "docs", docs_dir))
+        return cls(config_file, root, config, options, registry, work, Exporter(work / "docs", docs_dir), edition=edition and options.traditional)
 
     @property
     def zensical_config_file(self) -> Path:
@@ -64,7 +68,7 @@ class Project:
         configuration when the navigation changed (`hold`: see Exporter.run)."""
         written = self.exporter.run(self.options.notes_dir, self.registry, self.cache, hold=hold)
         if written.nav_changed or not self.zensical_config_file.exists():
-            config = zensical.zensical_config(self.config, self.root, self.work, self.options, written.nav)
+            config = zensical.zensical_config(self.config, self.root, self.work, self.options, written.nav, self.edition)
             zensical.write_config(config, self.zensical_config_file)
         return written
 
@@ -121,18 +125,20 @@ def build_with_zensical(config_file: str | Path, site_dir: str | None = None, st
         print(f"zensical build failed (exit {result.returncode})", file=sys.stderr)
         return 1
     built = time.perf_counter()
+    (project.site / "search.json").unlink(missing_ok=True)  # Zensical's own index: notekb's replaces it
+    site_url = project.config.get("site_url")
+    step = SiteStep(project.registry, project.options.search, project.edition, kept_titles(written.site.pages), site_url if isinstance(site_url, str) else None)
     try:
-        step = SiteStep(project.registry, project.options.search).run(project.site, written.pages)
+        outcome = step.run(project.site, written.pages)
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    (project.site / "search.json").unlink(missing_ok=True)  # Zensical's own index: notekb's replaces it
     clean_into(project.site, target)
     done = time.perf_counter()
     print(
         f"notekb: {len(written.pages)} pages from {len(written.site.notes)} notes built with Zensical into {target} in {done - started:.1f} s "
         f"(export {exported - started:.1f} s, zensical {built - exported:.1f} s, sanitize and index {done - built:.1f} s; "
-        f"{step.index.get('docs', 0)} search sections)"
+        f"{outcome.index.get('docs', 0)} search sections{', two editions' if project.edition else ''})"
     )
     return 0
 

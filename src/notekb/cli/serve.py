@@ -53,7 +53,7 @@ class Server:
 
     def __init__(self, config_file: str | Path, dev_addr: str, poll: float = POLL, log=print) -> None:
         zensical.require()
-        self.project = Project.load(config_file)
+        self.project = Project.load(config_file, edition=False)  # the Simplified pages: a preview (see the README)
         self.dev_addr = dev_addr
         self.poll = poll
         self.log = log

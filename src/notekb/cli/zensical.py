@@ -12,6 +12,7 @@ and its .cache/):
 * the Markdown extensions generated pages need, heading ids that never take the theme's (the toc
   extension's slugify wrapped by publish.sanitize.theme_safe_slugify), and publish.extension,
   which sanitizes each generated page as Zensical renders it;
+* the language switch and its script when the Traditional edition is built (`notekb build`);
 * notekb's stylesheet, search script and box, instead of Zensical's search: the box comes with
   `main.html` in a theme folder of overrides (a copy of the project's `custom_dir`, if any, whose own
   files win).
@@ -31,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from notekb.pages.style import STYLESHEET
+from notekb.publish.edition_site import ALTERNATE, EDITION_SCRIPT
 from notekb.publish.site import SEARCH_SCRIPT, SEARCH_STYLESHEET
 
 WORK = Path(".notekb") / "zensical"
@@ -115,6 +117,7 @@ class Options:
     data_dir: Path | None
     nav: bool = True
     search: bool = True
+    traditional: bool = True  # the Traditional Chinese edition (publish.edition_site)
 
 
 def notekb_options(config: dict, root: Path) -> Options:
@@ -127,6 +130,7 @@ def notekb_options(config: dict, root: Path) -> Options:
                 (root / data_dir).resolve() if data_dir else None,
                 bool(options.get("nav", True)),
                 bool(options.get("search", True)),
+                bool(options.get("traditional", True)),
             )
     return Options((root / "notes").resolve(), None)
 
@@ -166,8 +170,9 @@ def _markdown_extensions(config: dict) -> list:
     return out
 
 
-def zensical_config(config: dict, root: Path, work: Path, options: Options, nav: list | None) -> dict:
-    """The configuration Zensical reads (see the module's docstring)."""
+def zensical_config(config: dict, root: Path, work: Path, options: Options, nav: list | None, edition: bool = False) -> dict:
+    """The configuration Zensical reads (see the module's docstring); with `edition`, the language
+    switch to the Traditional edition that the step after rendering writes."""
     out = dict(config)
     if "INHERIT" in out:
         out["INHERIT"] = str((root / str(out["INHERIT"])).resolve())
@@ -194,6 +199,13 @@ def zensical_config(config: dict, root: Path, work: Path, options: Options, nav:
             css.append(path)
     if options.search and SEARCH_SCRIPT not in scripts:
         scripts.append(SEARCH_SCRIPT)
+    if edition:
+        extra = dict(out.get("extra") or {})
+        if not extra.get("alternate"):  # a site's own switch is kept as it is
+            extra["alternate"] = [dict(entry) for entry in ALTERNATE]
+        out["extra"] = extra
+        if EDITION_SCRIPT not in scripts:
+            scripts.append(EDITION_SCRIPT)
     out["extra_css"], out["extra_javascript"] = css, scripts
     if not scripts:
         del out["extra_javascript"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from notekb.mkdocs.setup import EDITION_SCRIPT, SEARCH_SCRIPT, edition_script, search_script
+from notekb.mkdocs.setup import SEARCH_SCRIPT, search_script
 from notekb.pages.style import STYLESHEET, stylesheet
 from notekb.pipeline import Site
+from notekb.publish.edition_site import EDITION_SCRIPT, edition_script
 from notekb.records import Diagnostic
 
 log = get_plugin_logger("notekb")

@@ -9,7 +9,6 @@ again; `notes/` is watched, so adding or editing a note rebuilds the site withou
 from __future__ import annotations
 
 import gc
-import html
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +25,7 @@ from notekb.mkdocs.setup import configure
 from notekb.pages.nav import site_nav
 from notekb.pipeline import NoteCache, build_site
 from notekb.pipeline.read import find_notes
-from notekb.publish.edition import converted_lang
-from notekb.publish.edition_site import EditionSite
+from notekb.publish.edition_site import EditionSite, kept_titles
 from notekb.records import Page, page_title
 from notekb.registry import DataError, RegistryLoader
 from notekb.search.worker import Indexer
@@ -125,7 +123,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.docs_markdown = {p.path: p.markdown for p in site.docs_pages}
         generated = site_files.add_site(files, site, config, self.config.search, self.config.traditional)
         # The titles of notes written in Traditional Chinese stay as written in the edition.
-        as_written = frozenset(html.escape(p.title, quote=False) for p in site.pages if p.title_lang and not converted_lang(p.title_lang))
+        as_written = kept_titles(site.pages)
         pool = self.helpers.get() if len(generated) >= PARALLEL_MIN else None
         self.publisher.begin(generated, self.indexer, pool, self.config.traditional, as_written)
         self.edition = EditionSite(config.site_dir, as_written, config.site_url) if self.config.traditional else None

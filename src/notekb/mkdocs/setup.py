@@ -10,16 +10,10 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 from notekb.pages.style import STYLESHEET
+from notekb.publish.edition_site import ALTERNATE, EDITION_SCRIPT
 from notekb.publish.sanitize import theme_safe_slugify
+from notekb.publish.site import SEARCH_SCRIPT
 
-SEARCH_SCRIPT = "assets/notekb-search.js"
-EDITION_SCRIPT = "assets/notekb-edition.js"
-# The theme's language switch (Material's `extra.alternate`), each edition named in its own script;
-# publish.edition points its links at the same page in the other edition.
-ALTERNATE = [
-    {"name": "简体中文", "link": "./", "lang": "zh-Hans"},
-    {"name": "繁體中文", "link": "zh-Hant/", "lang": "zh-Hant"},
-]
 TEMPLATES = Path(__file__).parent / "templates"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
@@ -66,7 +60,3 @@ def configure(config, search: bool, edition: bool = False) -> None:
 
 def search_script() -> str:
     return (Path(__file__).parents[1] / "search" / "assets" / "search.js").read_text(encoding="utf-8")
-
-
-def edition_script() -> str:
-    return (Path(__file__).parents[1] / "publish" / "assets" / "edition.js").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ wrote in Traditional Chinese show as written), or converted as text when no page
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import os
 import re
@@ -22,14 +23,31 @@ import shutil
 from collections import defaultdict, deque
 from pathlib import Path
 
-from notekb.publish.edition import EDITION, edition_page, link_editions, select_edition, shared_converter
+from notekb.publish.edition import EDITION, converted_lang, edition_page, link_editions, select_edition, shared_converter
 from notekb.publish.prepare import Prepared
 from notekb.search.index import MAX_DOC_TEXT, Doc
 from notekb.text import KANA_RUNS
 
+EDITION_SCRIPT = "assets/notekb-edition.js"  # carries the reader's place across the switch
+# The theme's language switch (Material's `extra.alternate`), each edition named in its own script;
+# publish.edition points its links at the same page in the other edition.
+ALTERNATE = [
+    {"name": "简体中文", "link": "./", "lang": "zh-Hans"},
+    {"name": "繁體中文", "link": f"{EDITION}/", "lang": EDITION},
+]
 SEARCH = "search"
 RECORDS = "d"  # search/d/*.json: the section records (search.index)
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
+
+
+def kept_titles(pages) -> frozenset[str]:
+    """The titles (as HTML text) the edition keeps as written: those of pages whose title a note
+    wrote in Traditional Chinese or another language the edition does not convert."""
+    return frozenset(html.escape(p.title, quote=False) for p in pages if p.title_lang and not converted_lang(p.title_lang))
+
+
+def edition_script() -> str:
+    return (Path(__file__).parent / "assets" / "edition.js").read_text(encoding="utf-8")
 
 
 class EditionSite:

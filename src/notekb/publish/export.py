@@ -60,7 +60,13 @@ def scanner_safe(markdown: str) -> str:
     while serving, an edit changes one of them."""
     if not _RISKY.search(markdown):
         return markdown
-    return "".join(_paragraph(piece) if not fenced else piece for piece, fenced in _blocks(markdown))
+    return "".join(piece if fenced or _INDENTED.match(piece) else _paragraph(piece) for piece, fenced in _blocks(markdown))
+
+
+# A paragraph all of whose lines are indented four spaces or more: code to a Markdown engine where
+# it follows a blank line (and a list item's continuation otherwise, which kept as written renders
+# the same). The cleaned notes fence their code, so this is for what arrives indented anyway.
+_INDENTED = re.compile(r"\A(?:(?: {4}|\t)[^\n]*\n?|[ \t]*\n)+\Z")
 
 
 _DONE: dict[str, str] = {}

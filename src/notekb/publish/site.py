@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from notekb.publish.edition_site import EDITION_SCRIPT, EditionSite, edition_script
 from notekb.publish.export import END, GENERATED, HAND_WRITTEN
 from notekb.publish.prepare import Prepared, prepare
 from notekb.registry import Registry
@@ -111,11 +112,19 @@ class SearchIndex:
 
 
 class SiteStep:
-    """The step after rendering, with what it prepared kept for the next run."""
+    """The step after rendering, with what it prepared kept for the next run.
 
-    def __init__(self, registry: Registry, search: bool = True) -> None:
+    With `edition`, a run over the whole site (no `changed`) also writes the Traditional edition
+    under zh-Hant/ (publish.edition_site, as the MkDocs plugin does; `as_written`: the titles it
+    keeps, `site_url`: for its sitemap and alternate links). A run over the pages an edit changed
+    (`notekb serve`) updates the Simplified pages only."""
+
+    def __init__(self, registry: Registry, search: bool = True, edition: bool = False, as_written: frozenset[str] = frozenset(), site_url: str | None = None) -> None:
         self.registry = registry
         self.index = SearchIndex(registry) if search else None
+        self.edition = edition
+        self.as_written = as_written
+        self.site_url = site_url
         self.prepared: dict[str, tuple[str, Prepared]] = {}  # page path -> (hash of its content, result)
 
     def run(self, site_dir: str | Path, pages: list[SitePage], changed: set[str] | None = None) -> StepReport:
@@ -125,13 +134,14 @@ class SiteStep:
         site_dir = Path(site_dir)
         report = StepReport()
         sections: list[tuple[str, Doc]] = []
+        editions = EditionSite(site_dir, self.as_written, self.site_url) if self.edition and changed is None else None
         for page in pages:
             known = self.prepared.get(page.path)
             if known is None and changed is not None and page.path not in changed:
                 continue  # not rendered yet (a page an edit added): checked when it is
             if known is None or changed is None or page.path in changed:
                 try:
-                    known = self._page(site_dir, page, report)
+                    known = self._page(site_dir, page, report, editions)
                 except PublishError as exc:
                     report.errors.append(str(exc))
                     page.file(site_dir).unlink(missing_ok=True)
@@ -144,6 +154,9 @@ class SiteStep:
             report.index = self.index.write(sections, site_dir / "search")
         _write_if_changed(site_dir / SEARCH_SCRIPT, (_ASSETS / "search.js").read_bytes())
         _write_if_changed(site_dir / SEARCH_STYLESHEET, (_ASSETS / "search-box.css").read_bytes())
+        if editions is not None:
+            _write_if_changed(site_dir / EDITION_SCRIPT, edition_script().encode("utf-8"))
+            editions.finish()
         if report.errors:
             raise PublishError("; ".join(report.errors))
         return report
@@ -158,7 +171,7 @@ class SiteStep:
         bounds = content_bounds(text)
         return hashlib.sha1(text[bounds[0] : bounds[1]].encode()).hexdigest() if bounds else None
 
-    def _page(self, site_dir: Path, page: SitePage, report: StepReport) -> tuple[str, Prepared]:
+    def _page(self, site_dir: Path, page: SitePage, report: StepReport, editions: EditionSite | None = None) -> tuple[str, Prepared]:
         path = page.file(site_dir)
         try:
             text = path.read_text(encoding="utf-8")
@@ -172,10 +185,12 @@ class SiteStep:
         digest = hashlib.sha1(content.encode()).hexdigest()
         known = self.prepared.get(page.path)
         if known is None or known[0] != digest:
-            known = (digest, prepare(content, page.url, page.title, page.generated, self.index is not None))
+            known = (digest, prepare(content, page.url, page.title, page.generated, self.index is not None, self.edition, self.as_written))
         out = text_title(text[:start] + known[1].html + text[end:], page.title)
         if page.generated and len(_TITLE_END.findall(out, 0, max(0, out.rfind("</head>")))) > 1:
             raise PublishError(f"{page.path}: a title was written into the page as HTML; removed")
+        if editions is not None:  # its Traditional copy; the page itself gets the links to it
+            out = editions.write_page(path.relative_to(site_dir).as_posix(), out, known[1])
         if out != text:
             path.write_text(out, encoding="utf-8")
             report.rewritten += 1
@@ -184,9 +199,9 @@ class SiteStep:
         return known
 
 
-def publish_site(site_dir: str | Path, pages: list[SitePage], registry: Registry, search: bool = True) -> StepReport:
-    """The step after rendering, once (see the module's docstring)."""
-    return SiteStep(registry, search).run(site_dir, pages)
+def publish_site(site_dir: str | Path, pages: list[SitePage], registry: Registry, search: bool = True, edition: bool = False, as_written: frozenset[str] = frozenset(), site_url: str | None = None) -> StepReport:
+    """The step after rendering, once (see the module's docstring and SiteStep)."""
+    return SiteStep(registry, search, edition, as_written, site_url).run(site_dir, pages)
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
