@@ -115,6 +115,7 @@ def test_the_search_box_in_the_zensical_site_answers_as_in_the_mkdocs_site(sites
             results[engine] = [_search(page, q) for q in queries]
             page.goto(base + "zh-Hant/models/gemma/")
             results[engine + " zh-Hant"] = [_search(page, q) for q in queries[:5]]
+            assert "個頁面" in page.inner_text("[data-notekb-meta]"), engine  # the box's words in the edition's script
             page.close()
             assert errors == [], (engine, errors)
         assert sum(bool(r) for r in results["zensical"]) >= 0.9 * len(queries)  # (a few answer notes of the search tests only)

@@ -39,7 +39,7 @@
   };
   // notekb's own words are in the page (partials/notekb-search-box.html), where an edition of the
   // site converts them with the rest of the page's text.
-  root.querySelectorAll("[data-notekb-text]").forEach(function (el) { T[el.getAttribute("data-notekb-text")] = el.textContent; });
+  document.querySelectorAll("[data-notekb-search] [data-notekb-text], [data-notekb-dialog] [data-notekb-text]").forEach(function (el) { T[el.getAttribute("data-notekb-text")] = el.textContent; });
   var siteBase = new URL(config.base || ".", location.href);
   var indexUrl = new URL("search/", siteBase);  // the index lives in search/ at the site's root
 
