@@ -114,7 +114,7 @@ def write_attacks(notes: Path, outside: Path) -> dict[str, str]:
     files["images"] = "beside/hostile-images.md"
     write(files["images"], "# 图\n\nGemma 的图。Gemma Gemma。\n\n![a](evil.html)\n\n![b](evil.svg)\n\n![c](page.mdown)\n\n![d](fake.png)\n\n![e](real.png)\n\n![f](passwd.png)\n\n![g](/etc/passwd)\n\n![h](../../secret.txt)\n")
     write("beside/evil.html", f"<html><body>{SCRIPT}</body></html>")
-    write("beside/evil.svg", f'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    write("beside/evil.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     write("beside/page.mdown", f"# Page\n\n{SCRIPT}\n")
     write("beside/fake.png", f"<!doctype html>{SCRIPT}")
     write("beside/real.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)

@@ -30,9 +30,13 @@ def watch_parent(pid: int, then=None, *args) -> None:
 
     Helpers do background work; on a machine with two cores, MkDocs rendering pages must not lose
     its core to them, so they run at a lower priority. `mkdocs serve` stopped with SIGTERM runs no
-    clean-up, and a helper must not outlive it."""
+    clean-up, and a helper must not outlive it. Ctrl+C in a terminal reaches every process of the
+    group: the helpers leave stopping to MkDocs (which shuts them down) instead of each printing a
+    KeyboardInterrupt traceback."""
+    import signal
     import threading
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.nice(HELPER_NICENESS)
     except (OSError, AttributeError):
