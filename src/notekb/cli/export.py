@@ -69,7 +69,7 @@ class Exporter:
         self.written: dict[str, str] = {}  # page path -> the Markdown it was written from
         self.copied: dict[str, tuple[int, int]] = {}  # asset path -> (size, mtime) of its source
         self.nav: list | None = None
-        self.held: dict[str, str] = {}  # page path -> Markdown file held back (see run's `hold`)
+        self.held: dict[str, tuple[Page, bool]] = {}  # page path -> (page, generated) held back (see run's `hold`)
 
     def run(self, notes_dir: str | Path, registry: Registry, cache: NoteCache | None = None, process=None, hold=None) -> Written:
         """Export the site. Changed pages for which `hold(page)` is true are not written yet but
@@ -87,14 +87,13 @@ class Exporter:
         for page, generated in entries:
             if self.written.get(page.path) == page.markdown:
                 continue
-            text = generated_markdown(page) if generated else hand_written_markdown(page.markdown)
             target = self.out / page.path
             if not _inside(self.out, target):  # page paths come from validated ids; belt and braces
                 raise ValueError(f"refusing to write outside {self.out}: {page.path}")
             self.written[page.path] = page.markdown
             if hold is not None and hold(page):
-                self.held[page.path] = text
-            elif _write_if_changed(target, text):
+                self.held[page.path] = (page, generated)  # its file made when written (flush)
+            elif _write_if_changed(target, _file_text(page, generated)):
                 written.changed.add(page.path)
                 self.held.pop(page.path, None)
         for gone in set(self.written) - {p.path for p, _ in entries}:
@@ -115,7 +114,7 @@ class Exporter:
     def flush(self) -> set[str]:
         """Write the pages held back by the last runs; returns those that changed on disk."""
         held, self.held = self.held, {}
-        return {path for path, text in held.items() if _write_if_changed(self.out / path, text)}
+        return {path for path, (page, generated) in held.items() if _write_if_changed(self.out / path, _file_text(page, generated))}
 
     def _copy_docs_files(self) -> None:
         for path in self.docs_dir.rglob("*"):
@@ -141,6 +140,10 @@ class Exporter:
 def export(notes_dir: str | Path, out_dir: str | Path, docs_dir: str | Path | None = None, data_dir: str | Path | None = None) -> Site:
     """Write every generated page (and the docs folder's own pages) under out_dir."""
     return Exporter(out_dir, docs_dir).run(notes_dir, Registry.load(data_dir)).site
+
+
+def _file_text(page: Page, generated: bool) -> str:
+    return generated_markdown(page) if generated else hand_written_markdown(page.markdown)
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
