@@ -131,3 +131,45 @@ def test_relative_urls_between_editions():
     assert relative("zh-Hant/index.html", "index.html") == "../"
     assert relative("zh-Hant/notes/a/index.html", "notes/a/index.html") == "../../../notes/a/"
     assert relative("404.html", "zh-Hant/404.html") == "zh-Hant/404.html"
+
+
+def _link_editions_by_regex(page_html, path, edition, site_url=None):
+    """link_editions as each of its patterns run over the whole page (what it must stay equal to)."""
+    from notekb.publish import edition as e
+
+    here = e.counterpart(path, True) if edition else path
+    urls = {e.DEFAULT: relative(here, path), e.EDITION: relative(here, e.counterpart(path, True))}
+    page_html = e._THEME_ALTERNATE.sub("", page_html)
+    if site_url:
+        base = site_url.rstrip("/") + "/"
+        heads = {e.DEFAULT: base + e._directory(path), e.EDITION: base + e._directory(e.counterpart(path, True))}
+    else:
+        heads = urls
+    alternates = "".join(f'<link rel="alternate " hreflang="{lang}" href="{url}">' for lang, url in heads.items())
+    page_html = e._HEAD_END.sub(lambda m: alternates + m.group(), page_html, count=1)
+    page_html = e._HREFLANG.sub(lambda m: e._HREF.sub(lambda h: h.group(1) + urls[m.group(1)] + h.group(2), m.group(), count=1), page_html)
+    if path == e.HOME:
+        notice = e.NOTICE[edition].format(other=urls[e.DEFAULT if edition else e.EDITION])
+        page_html = e._H1_END.sub(lambda m: m.group() + notice, page_html, count=1)
+    return page_html
+
+
+def test_links_between_editions_are_what_the_patterns_give_over_the_whole_page():
+    """link_editions runs its patterns only over the tags that can match them: the same page as
+    running them over all of it, also for odd HTML (tags split, in comments, in another case)."""
+    import random
+
+    pieces = [
+        '<link rel="alternate" href="./" hreflang="zh-Hans">', '<link rel="alternate" hreflang="zh-Hant" href="zh-Hant/">',
+        '<LINK rel="alternate" hreflang="zh-Hans">', '<link rel="alternate" hreflang="zh-Hant"', " ", "\n  ", "\u3000",
+        '<a href="x" hreflang="zh-Hant" class="md-select__link">', '<a href="y" hreflang="zh-Hans">', "<a\thref='a' hreflang=\"zh-Hant\">",
+        '<a hreflang="zh-Hans" hreflang="zh-Hant" href="z">', '<abbr hreflang="zh-Hant">', '<!-- hreflang="zh-Hant" -->',
+        "</head>", "</HEAD>", "</Head >", "</h1>", "</H1>", "<h1>标题", "<", ">", "</", "<a", "<link", 'hreflang="zh-Han',
+        'rel="alternate"', "文字", "text", '<a href="q">', "</a>", '"', "'",
+    ]
+    rng = random.Random(16)
+    for _ in range(20000):
+        page = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        path = rng.choice(["index.html", "notes/a/index.html"])
+        edition, site_url = rng.random() < 0.5, rng.choice([None, "https://example.org/kb/"])
+        assert link_editions(page, path, edition, site_url) == _link_editions_by_regex(page, path, edition, site_url), (page, path, edition, site_url)

@@ -19,6 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from notekb.mkdocs import files as site_files
+from notekb.mkdocs.edition import EditionKeeper
 from notekb.mkdocs.helpers import PARALLEL_MIN, HelperPool, process_in
 from notekb.mkdocs.publishing import Publisher, SearchBox
 from notekb.mkdocs.setup import configure
@@ -74,6 +75,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         self.search_box = SearchBox()
         self.indexer: Indexer | None = None
         self.edition: EditionSite | None = None
+        self.kept_edition = EditionKeeper()  # the last build's edition, kept across rebuilds
         self.docs_markdown: dict[str, str] = {}
         self.timings: dict[str, float] = {}  # seconds in this plugin during the last build (bench/run.py)
         self.started = 0.0
@@ -94,6 +96,12 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             self.helpers.warm_up(self.registry)  # they load the data files while MkDocs reads its theme
         return config
 
+    def on_pre_build(self, *, config) -> None:
+        if self.config.traditional:  # before MkDocs empties the site folder
+            self.kept_edition.set_aside(config.site_dir)
+        else:
+            self.kept_edition.forget()
+
     def _load_registry(self, data_dir: Path | None) -> None:
         """The data files, read again only when they changed; then the caches are stale."""
         if self.loader is None or self.loader.data_dir != data_dir:
@@ -110,6 +118,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
             self.indexer = Indexer(self.registry.data_dir, helper=self.config.helpers, registry=self.registry) if search else None
 
     def on_files(self, files, *, config):
+        self.kept_edition.bring_back()  # MkDocs has emptied the site folder
         with _garbage_collection_paused():
             docs = [Page(f.src_uri, page_title(f.content_string, f.src_uri), f.content_string) for f in files.documentation_pages()]
             site = build_site(self.notes_dir, self.registry, self.cache, docs, process=process_in(self.helpers.pool))
@@ -126,7 +135,7 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         as_written = kept_titles(site.pages)
         pool = self.helpers.get() if len(generated) >= PARALLEL_MIN else None
         self.publisher.begin(generated, self.indexer, pool, self.config.traditional, as_written)
-        self.edition = EditionSite(config.site_dir, as_written, config.site_url) if self.config.traditional else None
+        self.edition = self.kept_edition.edition(config.site_dir, as_written, config.site_url) if self.config.traditional else None
         if self.config.nav and not config.nav:
             config.nav = site_nav(site.pages, site.notes, self.registry, [f.src_uri for f in files.documentation_pages() if f.src_uri not in generated])
         self.timings = {"notes": time.perf_counter() - self.started, "pages": 0.0, "search": 0.0, "edition": 0.0}
@@ -179,9 +188,14 @@ class NotekbPlugin(BasePlugin[NotekbConfig]):
         if self.edition is not None:
             started = time.perf_counter()
             self.edition.finish()
+            self.kept_edition.finished(self.edition)
             self.timings["edition"] += time.perf_counter() - started
+            log.debug(f"zh-Hant: {self.edition.kept} pages kept from the last build")
         log.debug(f"notekb timings: {self.timings}")
         self.publisher.forget(4 * max(1, len(self.publisher.generated)) + 100)
+
+    def on_build_error(self, *, error) -> None:
+        self.kept_edition.forget()
 
     def on_shutdown(self) -> None:
         if self.indexer is not None:

@@ -292,18 +292,58 @@ def link_editions(page_html: str, path: str, edition: bool, site_url: str | None
     # The theme's own alternates point at each edition's home page: they make way for these. The
     # rel value ends in a space (a token list may): Material's script fetches "sitemap.xml" beside
     # every link[rel=alternate] (an exact match), which beside a page is not there.
-    page_html = _THEME_ALTERNATE.sub("", page_html)
+    page_html = _in_marked_tags(_THEME_ALTERNATE, "", page_html, True)
     if site_url:
         base = site_url.rstrip("/") + "/"
         heads = {DEFAULT: base + _directory(path), EDITION: base + _directory(counterpart(path, True))}
     else:
         heads = urls
     alternates = "".join(f'<link rel="alternate " hreflang="{lang}" href="{html.escape(url)}">' for lang, url in heads.items())
-    page_html = _HEAD_END.sub(lambda m: alternates + m.group(), page_html, count=1)
-    page_html = _HREFLANG.sub(lambda m: _HREF.sub(lambda h: h.group(1) + urls[m.group(1)] + h.group(2), m.group(), count=1), page_html)
+    page_html = _insert_at_first(_HEAD_END, page_html, alternates, before=True)
+    page_html = _in_marked_tags(_HREFLANG, lambda m: _HREF.sub(lambda h: h.group(1) + urls[m.group(1)] + h.group(2), m.group(), count=1), page_html)
     if path == HOME:
         notice = NOTICE[edition].format(other=urls[DEFAULT if edition else EDITION])
-        page_html = _H1_END.sub(lambda m: m.group() + notice, page_html, count=1)
+        page_html = _insert_at_first(_H1_END, page_html, notice, before=False)
+    return page_html
+
+
+# Every match of _THEME_ALTERNATE and _HREFLANG is one tag holding this (and, for the first, the
+# white space after it): only such tags need the patterns, not the thousands of the navigation.
+_MARK = 'hreflang="zh-Han'
+_SPACE = re.compile(r"\s*")
+
+
+def _in_marked_tags(pattern: re.Pattern, repl, page_html: str, space_after: bool = False) -> str:
+    """`pattern.sub(repl, page_html)`, for a pattern whose matches are each within one tag holding
+    _MARK (no `>` but the tag's last; with `space_after`, and the white space after the tag): the
+    pattern is run over those tags alone, with the same result."""
+    at = page_html.find(_MARK)
+    if at < 0:
+        return page_html
+    out: list[str] = []
+    done = 0  # page_html[:done] is in `out`
+    while at >= 0:
+        start = max(page_html.rfind(">", 0, at) + 1, done)
+        end = page_html.find(">", at) + 1 or len(page_html)
+        if space_after:
+            end = _SPACE.match(page_html, end).end()
+        out += [page_html[done:start], pattern.sub(repl, page_html[start:end])]
+        done = end
+        at = page_html.find(_MARK, done)
+    out.append(page_html[done:])
+    return "".join(out)
+
+
+def _insert_at_first(pattern: re.Pattern, page_html: str, text: str, before: bool) -> str:
+    """`text` put before (or after) the first match of `pattern`, a closing tag ("</head>", any
+    case): the same as `pattern.sub(..., count=1)`, trying the pattern only where a tag closes."""
+    at = page_html.find("</")
+    while at >= 0:
+        match = pattern.match(page_html, at)
+        if match is not None:
+            cut = match.start() if before else match.end()
+            return page_html[:cut] + text + page_html[cut:]
+        at = page_html.find("</", at + 2)
     return page_html
 
 
