@@ -41,9 +41,10 @@ def make_project(tmp: Path, notes: Path | None = NOTES, extra_notes: dict[str, b
     return tmp
 
 
-def mkdocs_build(project: Path, strict: bool = True, verbose: bool = False) -> subprocess.CompletedProcess:
+def mkdocs_build(project: Path, strict: bool = True, verbose: bool = False, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build` in `project` as a user runs it; `env` adds to (or overrides) the environment."""
     args = MKDOCS + ["build", "--site-dir", str(project / "site")] + (["--strict"] if strict else []) + (["--verbose"] if verbose else [])
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {}))
     return subprocess.run(args, cwd=project, capture_output=True, text=True, env=env, timeout=600)
 
 

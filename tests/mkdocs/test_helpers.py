@@ -10,9 +10,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import filecmp
 import multiprocessing
+import re
+import shutil
 import sys
+from pathlib import Path
 
-from conftest import ROOT, make_project, mkdocs_build
+from bs4 import BeautifulSoup
+
+from conftest import DATA, ROOT, make_project, mkdocs_build
 
 from notekb.mkdocs.helpers import PageWorker
 from notekb.publish.prepare import prepare
@@ -60,6 +65,25 @@ def test_page_worker_does_the_work_here_when_a_helper_breaks():
     assert worker.failed
 
 
+def with_injection(project: Path) -> Path:
+    """The project with tests/data/hooks/inject_unsafe.py as a MkDocs hook: unsafe HTML added to
+    every generated page after notekb's cleaning, which only the sanitizing of the rendered page
+    can remove (markers 注入标记一 and 注入标记二 show that it was added)."""
+    shutil.copy(DATA / "hooks" / "inject_unsafe.py", project / "inject_unsafe.py")
+    with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("\nhooks:\n  - inject_unsafe.py\n")
+    return project
+
+
+UNSAFE = re.compile(r"<script|\son\w+\s*=|javascript:", re.IGNORECASE)
+
+
+def assert_neutralized(html: str, where) -> None:
+    """The injected markers are there, and nothing of what came with them could run."""
+    assert "注入标记一" in html and "注入标记二" in html, where
+    assert not UNSAFE.search(html), (where, UNSAFE.search(html) and html[UNSAFE.search(html).start() - 80:][:200])
+
+
 def _files(site) -> list[str]:
     return sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
 
@@ -69,8 +93,8 @@ def test_a_large_site_is_the_same_with_and_without_helper_processes(tmp_path):
     assert 100 >= PARALLEL_MIN
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with_helpers = make_project(tmp_path / "a", notes=notes)
-    without = make_project(tmp_path / "b", notes=notes)
+    with_helpers = with_injection(make_project(tmp_path / "a", notes=notes))
+    without = with_injection(make_project(tmp_path / "b", notes=notes))
     config = (without / "mkdocs.yml").read_text(encoding="utf-8")
     assert "      notes_dir: notes\n" in config
     (without / "mkdocs.yml").write_text(config.replace("      notes_dir: notes\n", "      notes_dir: notes\n      helpers: false\n"), encoding="utf-8")
@@ -90,18 +114,25 @@ def test_a_large_site_is_the_same_with_and_without_helper_processes(tmp_path):
     assert any(f.startswith("search/s/") for f in files)
     _, mismatch, errors = filecmp.cmpfiles(a, b, files, shallow=False)
     assert not mismatch and not errors, mismatch[:10]
+    # Both sanitized the same, and what the hook injected after cleaning is neutralized: in the
+    # pages the helper processes sanitized and in their Traditional copies.
+    generated = [f for f in files if f.endswith("index.html") and f.split("/")[0 if not f.startswith("zh-Hant/") else 1] in ("models", "notes", "papers", "families")]
+    assert len(generated) >= 200 and any(f.startswith("zh-Hant/") for f in generated)
+    for name in generated:
+        content = BeautifulSoup((a / name).read_text(encoding="utf-8"), "html.parser").select_one("article.md-content__inner")
+        assert_neutralized(str(content).replace("注入標記", "注入标记"), name)
 
 
 def test_sanitized_html_is_in_place_before_any_template_is_rendered(tmp_path, monkeypatch):
     """With the page helpers in use (forced here on the small seed site), every generated page's
     content is the sanitized HTML by the end of notekb's on_env: other plugins' on_env hooks,
-    static templates and every page's template only ever see that."""
+    static templates and every page's template only ever see that. The pages carry unsafe HTML
+    added after notekb's cleaning (with_injection), so only the helpers' sanitizing removes it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     import notekb.mkdocs.plugin as plugin_module
     import notekb.mkdocs.publishing as publishing
-    from notekb.publish.sanitize import sanitize_html
 
     monkeypatch.setattr(publishing, "PAGES_PARALLEL_MIN", 0)
     monkeypatch.setattr(plugin_module, "PARALLEL_MIN", 0)
@@ -113,16 +144,11 @@ def test_sanitized_html_is_in_place_before_any_template_is_rendered(tmp_path, mo
         publisher = self.publisher
         seen["submitted"] = publisher.worker.submitted if publisher.worker else 0
         seen["awaiting"] = dict(publisher.awaiting)
-        seen["unsanitized"] = [
-            f.src_uri for f in files.documentation_pages()
-            if f.src_uri in publisher.generated and f.page.content != sanitize_html(f.page.content)
-        ]
+        seen["contents"] = {f.src_uri: f.page.content for f in files.documentation_pages() if f.src_uri in publisher.generated}
         return env
 
     monkeypatch.setattr(plugin_module.NotekbPlugin, "on_env", on_env)
-    project = make_project(tmp_path)
-    for bad in ("script-tag.md", "event-handler.md", "javascript-url.md"):
-        (project / "notes" / bad).write_bytes((ROOT / "tests" / "data" / "bad" / bad).read_bytes())
+    project = with_injection(make_project(tmp_path))
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
     try:
         build(config)
@@ -130,4 +156,7 @@ def test_sanitized_html_is_in_place_before_any_template_is_rendered(tmp_path, mo
         config.plugins.on_shutdown()
     assert seen["submitted"] > 20
     assert seen["awaiting"] == {}
-    assert seen["unsanitized"] == []
+    injected = {uri: html for uri, html in seen["contents"].items() if uri.startswith(("models/", "notes/"))}
+    assert len(injected) > 10
+    for uri, html in injected.items():
+        assert_neutralized(html, uri)

@@ -4,6 +4,7 @@ and references hold their entries with backlinks, and every page shows what link
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -33,17 +34,19 @@ def test_every_internal_link_and_anchor_resolves(built_site):
         for a in soup.find_all("a", href=True):
             href = a["href"]
             parts = urlsplit(href)
-            if parts.scheme or href.startswith(("mailto:", "javascript:")):
+            if parts.scheme in ("http", "https", "mailto"):
                 continue
-            if parts.path:
-                target = posixpath.normpath(posixpath.join(page.parent.as_posix(), unquote(parts.path)))
-                target_path = built_site.joinpath(target) if not target.startswith("/") else None
-                from pathlib import Path
-                target_path = Path(target)
-                if target_path.is_dir():
-                    target_path = target_path / "index.html"
+            if parts.scheme:  # javascript:, data: and the like have no place in a built page
+                broken.append((page.relative_to(built_site).as_posix(), href, "scheme"))
+                continue
+            if parts.path.startswith("/"):  # the site is served at the root of its host
+                target_path = built_site / unquote(parts.path).lstrip("/")
+            elif parts.path:
+                target_path = Path(posixpath.normpath(posixpath.join(page.parent.as_posix(), unquote(parts.path))))
             else:
                 target_path = page
+            if target_path.is_dir():
+                target_path = target_path / "index.html"
             checked += 1
             if not target_path.exists():
                 broken.append((page.relative_to(built_site).as_posix(), href, "missing page"))

@@ -100,6 +100,11 @@ def _search(page, query):
     return top_pages(links, "/")
 
 
+# Queries of the search test answered on their pages only by its extra Traditional Chinese note,
+# which the seed site here does not have.
+EXTRA_NOTE_ONLY = ["大海捞针", "卡拉曼语的语法手册", "容錯機制"]
+
+
 def test_the_search_box_in_the_zensical_site_answers_as_in_the_mkdocs_site(sites, browser):
     from search.test_browser import LITERAL, OTHER_SCRIPT, SYNONYMS
 
@@ -118,7 +123,10 @@ def test_the_search_box_in_the_zensical_site_answers_as_in_the_mkdocs_site(sites
             assert "個頁面" in page.inner_text("[data-notekb-meta]"), engine  # the box's words in the edition's script
             page.close()
             assert errors == [], (engine, errors)
-        assert sum(bool(r) for r in results["zensical"]) >= 0.9 * len(queries)  # (a few answer notes of the search tests only)
+        # Every query finds its pages, but those only the search tests' extra Traditional note answers.
+        expected = [pages for _, pages in LITERAL + OTHER_SCRIPT + SYNONYMS]
+        missed = [q for q, want, got in zip(queries, expected, results["zensical"]) if not want <= set(got)]
+        assert missed == EXTRA_NOTE_ONLY, missed
         assert results["zensical"] == results["mkdocs"]
         assert results["zensical zh-Hant"] == results["mkdocs zh-Hant"]
         assert all(p.startswith("zh-Hant/") for r in results["zensical zh-Hant"] for p in r)
