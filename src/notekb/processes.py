@@ -24,6 +24,22 @@ def helper_context():
     return context
 
 
+def _ended(pid: int) -> bool:
+    """Whether a process has ended: gone, or a zombie (dead, waiting for whoever started it to
+    collect its exit status, which a script that killed `mkdocs serve` may never do)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False  # no /proc (macOS): a zombie server keeps its helpers until it is collected
+
+
 def watch_parent(pid: int, then=None, *args) -> None:
     """In a helper process: give way to MkDocs, and exit when the process that started it is gone
     (then run `then(*args)`, the helper's own start-up).
@@ -45,12 +61,8 @@ def watch_parent(pid: int, then=None, *args) -> None:
     def watch() -> None:
         while True:
             time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if _ended(pid):
                 os._exit(0)
-            except PermissionError:
-                pass
 
     threading.Thread(target=watch, name="notekb-watch-parent", daemon=True).start()
     if then is not None:
