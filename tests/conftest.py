@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,83 @@ def served_site(built_site):
     yield base
     server.shutdown()
     server.server_close()
+
+
+# ---------------------------------------------------------------------------------------------
+# `mkdocs serve` as a user runs it.
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A running `mkdocs serve` of a project, with its log."""
+
+    def __init__(self, project: Path, log: Path, args: list[str]):
+        self.project, self.log_path = project, log
+        for attempt in range(3):  # the free port may be taken between finding it and binding it
+            self.base = f"http://127.0.0.1:{free_port()}"
+            with open(log, "w") as out:
+                self.process = subprocess.Popen(MKDOCS + ["serve", "-a", self.base[len("http://"):], *args], cwd=project, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), stdout=out, stderr=subprocess.STDOUT)
+            if not self._port_taken():
+                return
+            self.stop()
+        pytest.fail(f"no free port for mkdocs serve: {self.log()[-500:]}")
+
+    def _port_taken(self) -> bool:
+        import time
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.process.poll() is None and "Serving on" not in self.log():
+            time.sleep(0.2)
+        return self.process.poll() is not None and "Address already in use" in self.log()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def get(self, path: str) -> str | None:
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=10) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return None
+
+    def wait_for(self, path: str, needle: str, what: str, seconds: float = 240) -> str:
+        """The page at `path` once it contains `needle`; fails with `what` and the log's end if the
+        server ends or the time runs out (generous: the machine may be busy)."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"{what}: mkdocs serve ended ({self.process.returncode}):\n{self.log()[-2000:]}")
+            body = self.get(path)
+            if body is not None and needle in body:
+                return body
+            time.sleep(0.5)
+        pytest.fail(f"{what} (after {seconds:.0f} s):\n{self.log()[-2000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def mkdocs_serve(project: Path, *args: str):
+    """`mkdocs serve` in `project` for the length of a with block."""
+    served = Served(project, project.parent / f"serve-{project.name}.log", list(args))
+    try:
+        yield served
+    finally:
+        served.stop()

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,10 +27,9 @@ from typing import NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import MKDOCS, ROOT, make_project
+from conftest import MKDOCS, ROOT, free_port, make_project
 
 from notekb.mkdocs.helpers import NOTE_HELPERS, PARALLEL_MIN
-from notekb.processes import HELPER_NICENESS
 
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import generate  # noqa: E402
@@ -86,12 +84,6 @@ def _nice(proc: Proc) -> int:
     return int(_stat(proc.pid)[16])
 
 
-def _bytes_read(proc: Proc) -> int:
-    """Bytes the process has read so far, from files and pipes alike (an idle helper reads none)."""
-    io = Path(f"/proc/{proc.pid}/io").read_text()
-    return int(re.search(r"^rchar: (\d+)", io, re.M).group(1))
-
-
 def _children(pid: int) -> list[Proc]:
     out = []
     for entry in os.listdir("/proc"):
@@ -123,18 +115,12 @@ def _wait_gone(procs: list[Proc], seconds: float = GONE) -> list[Proc]:
 # A server.
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """`mkdocs serve -v` over `project`, its log in a file."""
 
     def __init__(self, project: Path) -> None:
         self.project = project
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = project / "serve.log"
         self.seen: set[Proc] = set()  # every process of the server found, ended at teardown if left
@@ -190,7 +176,9 @@ class Server:
         status, body = self.get("/search/manifest.json")
         assert status == 200
         manifest = json.loads(body)
-        return "".join(self.get(f"/search/d/{k}.json")[1] for k in range(-(-manifest["n"] // manifest["chunk"])))
+        chunks = [self.get(f"/search/d/{k}.json") for k in range(-(-manifest["n"] // manifest["chunk"]))]
+        assert chunks and all(status == 200 for status, _ in chunks), [status for status, _ in chunks]
+        return "".join(body for _, body in chunks)
 
     def forkserver(self) -> Proc:
         found = [p for p in _children(self.process.pid) if "multiprocessing.forkserver" in _cmdline(p)]
@@ -273,21 +261,19 @@ def _edit(server: Server, rel: str, old: str, new: str) -> None:
 def test_helpers_are_kept_across_a_rebuild_and_the_edited_note_goes_to_them(first):
     helpers = first.helpers()
     assert len(helpers) == NOTE_HELPERS + 1, f"two note helpers and a search helper expected: {helpers}"
-    assert all(_nice(p) == HELPER_NICENESS for p in helpers)
-    note_helpers = helpers[:NOTE_HELPERS]
-    read_before = sum(_bytes_read(p) for p in note_helpers)
+    # nice 10 (README), counted from the server's own niceness (a CI may run the suite niced)
+    assert all(_nice(p) == min(19, os.getpriority(os.PRIO_PROCESS, first.process.pid) + 10) for p in helpers)
     since = len(first.log())
     _edit(first, EDITED, "第一句", "第二句")
     first.wait_for(_url(EDITED), lambda body: "核桃记下的第二句" in body, "the edit never reached the note's page")
     model = first.wait_for(MODEL_PAGE, lambda body: "核桃记下的第二句" in body, "the edit never reached the model page")
     assert "核桃记下的第一句" not in model
     assert first.helpers() == helpers, "the helpers were started again for the rebuild"
-    # The note helpers read the edited note (and the work sent to them), so at least its size.
-    read = sum(_bytes_read(p) for p in note_helpers) - read_before
-    assert read >= (first.project / "notes" / EDITED).stat().st_size, f"the note helpers read {read} bytes"
     builds = first.processed(since)
     assert builds and all(where == "in helper processes" for _, where in builds), builds
     assert (1, "in helper processes") in builds, f"the edited note alone should go to the helpers: {builds}"
+    # ... and it did: the helpers returned it (a line the pool writes only for work they did).
+    assert "helpers cleaned and routed 1 of 1 notes sent in 1 batches" in first.log()[since:], first.log()[since:][-2000:]
 
 
 def test_a_deleted_note_leaves_the_site(first):

@@ -274,10 +274,10 @@ def test_a_bare_family_name_in_the_title_with_mentions_of_a_member(tmp_path, men
     assert where(t) == (expected[0], expected[1] or note.id), t.evidence
 
 
-@pytest.mark.parametrize("gemini_times, expected", [(4, ("model", "gemma-2")), (6, ("other", None))])
+@pytest.mark.parametrize("gemini_times, expected", [(4, ("model", "gemma-2")), (5, ("other", None)), (6, ("other", None))])
 def test_a_model_in_the_title_scores_five(tmp_path, gemini_times, expected):
-    """Gemma 2 in the title scores 5: it wins over Gemini 1.5 named 4 times in the text; against 6
-    it does not, and 6 is not twice 5 either, so the note goes to the other notes."""
+    """Gemma 2 in the title scores 5: it wins over Gemini 1.5 named 4 times in the text; against 5
+    (as much) or 6 it does not, and neither is twice 5, so the note goes to the other notes."""
     note = note_of(tmp_path, f"title-five-{gemini_times}.md", [naming("Gemini 1.5", gemini_times, "zh"), filler(300, "zh")], title="Gemma 2 读书笔记")
     t = route(note)
     assert where(t) == (expected[0], expected[1] or note.id), t.evidence
@@ -336,3 +336,17 @@ def test_only_the_bare_family_name_counts_half_for_the_family(tmp_path, bare, ex
     note = note_of(tmp_path, f"bare-only-{bare}.md", [naming("Gemma", bare, "en"), filler(150, "en")], "en")
     t = route(note)
     assert where(t) == ((expected, "gemma") if expected == "family" else ("other", note.id)), t.evidence
+
+
+@pytest.mark.parametrize("length, lands_on_model", [(3200, True), (3201, False)])
+def test_a_bare_family_name_counts_as_a_mention_for_the_density(tmp_path, length, lands_on_model):
+    """Gemma 2 twice and "Gemma" twice: a score of 2 + 2 × ½ = 3, and four mentions for the
+    density, so 4 × 800 = 3200 characters are dense enough and 3201 are not (were the bare name
+    half a mention here too, the limit would be 2400)."""
+    head = naming("Gemma 2", 2, "zh") + naming("Gemma", 2, "zh")
+    note = note_of_length(tmp_path, f"bare-density-{length}.md", head, length, "zh")
+    t = route(note)
+    if lands_on_model:
+        assert where(t) == ("model", "gemma-2"), t.evidence
+    else:
+        assert where(t) == ("other", note.id), t.evidence

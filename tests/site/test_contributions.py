@@ -133,12 +133,13 @@ class BadProject(NamedTuple):
 
 
 def _snapshot(root: Path, skip: Path) -> dict[str, str]:
-    """Every file (and link) under `root`, except under `skip`, with a hash of its bytes."""
+    """Every file, folder and link under `root`, except under `skip`, with a hash of each file."""
     out = {}
     for path in root.rglob("*"):
-        if skip in path.parents or path == skip or path.is_dir() and not path.is_symlink():
+        if skip in path.parents or path == skip:
             continue
-        out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "link"
+        kind = "link" if path.is_symlink() else "folder" if path.is_dir() else None
+        out[str(path.relative_to(root))] = kind or hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
 
@@ -150,7 +151,9 @@ def bad_project(tmp_path_factory) -> BadProject:
     extra = {f"bad/{p.name}": p.read_bytes() for p in (DATA / "bad").iterdir() if p.is_file()}
     extra["bad/oversize.txt"] = ("Gemini 笔记。" * 100_000).encode()
     project = make_project(root / "project", extra_notes=extra)
-    env = {"HOME": str(root / "home"), "TMPDIR": str(root / "tmp")}
+    home = root / "home"
+    env = {"HOME": str(home), "TMPDIR": str(root / "tmp")}
+    env.update({f"XDG_{kind}_HOME": str(home / f".{kind.lower()}") for kind in ("CACHE", "CONFIG", "DATA", "STATE")})
     return BadProject(project, _snapshot(root, project / "site"), root, env)
 
 
@@ -216,9 +219,10 @@ def _own_script(script) -> bool:
 
 
 def test_a_build_writes_only_into_the_site_folder(bad_project):
-    """`notes/`, `docs/`, `mkdocs.yml`, HOME and the temporary folder are as they were before the
-    first build, byte for byte; the one file a build may add outside the site is jieba's dictionary
-    cache in the temporary folder (jieba writes it once per machine)."""
+    """`notes/`, `docs/`, `mkdocs.yml`, HOME (and the XDG folders in it) and the temporary folder are
+    as they were before the first build, byte for byte, with no new folder; the one file a build may
+    add outside the site is jieba's dictionary cache in the temporary folder (jieba writes it once
+    per machine)."""
     result = mkdocs_build(bad_project.project, strict=False, env=bad_project.env)
     assert result.returncode == 0, result.stderr
     after = _snapshot(bad_project.root, bad_project.project / "site")

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import MKDOCS, ROOT, make_project, mkdocs_build
+from conftest import ROOT, make_project, mkdocs_build, mkdocs_serve
 
 PACKAGED = ROOT / "src" / "notekb" / "data"
 DATA_DIR = "kb-data"
@@ -269,50 +269,14 @@ def test_data_dir_models_alias_routes_and_links(site):
     assert ALIAS_SENTENCE not in content(site, "others/").get_text()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, needle: str, seconds: float = 90) -> bool:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if needle in response.read().decode("utf-8"):
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
 def test_serve_watches_data_dir(tmp_path):
     project = make_project(tmp_path)
     data = write_data_dir(project)
-    port = _free_port()
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    with open(tmp_path / "serve.log", "w") as log:
-        server = subprocess.Popen(MKDOCS + ["serve", "-a", f"127.0.0.1:{port}"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            glossary = f"http://127.0.0.1:{port}/glossary/"
-            assert _wait_for(glossary, TERM_DEFINITION), "serve never came up"
-            edited = "改过的定义：逐个去掉部件，看分数掉了多少。"
-            (data / "glossary.yml").write_text((data / "glossary.yml").read_text(encoding="utf-8").replace(TERM_DEFINITION, edited), encoding="utf-8")
-            assert _wait_for(glossary, edited), "an edit in data_dir did not reach the served glossary"
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with mkdocs_serve(project) as served:
+        served.wait_for("/glossary/", TERM_DEFINITION, "serve never showed the glossary of data_dir")
+        edited = "改过的定义：逐个去掉部件，看分数掉了多少。"
+        (data / "glossary.yml").write_text((data / "glossary.yml").read_text(encoding="utf-8").replace(TERM_DEFINITION, edited), encoding="utf-8")
+        served.wait_for("/glossary/", edited, "an edit in data_dir did not reach the served glossary")
 
 
 # ---------------------------------------------------------------------------------------------

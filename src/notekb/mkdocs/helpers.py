@@ -77,7 +77,9 @@ def _process_all(todo: list[tuple[str, str]], registry: Registry, executor) -> t
         batches = [todo[k : k + size] for k in range(0, len(todo), size)]
         try:
             futures = [executor.submit(_process_batch, batch, registry.data_dir, registry.fingerprint) for batch in batches]
-            return [item for future in futures for item in future.result()], False
+            results = [item for future in futures for item in future.result()]
+            log.debug(f"helpers cleaned and routed {len(results)} of {len(todo)} notes sent in {len(batches)} batches")
+            return results, False
         except Exception as exc:  # a broken helper must not break the build: do it here
             log.info(f"note processing in helper processes failed ({exc}); processing in this process")
             return [process_note(Path(path), rel, registry) for path, rel in todo], True
