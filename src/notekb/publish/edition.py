@@ -299,11 +299,11 @@ def link_editions(page_html: str, path: str, edition: bool, site_url: str | None
     else:
         heads = urls
     alternates = "".join(f'<link rel="alternate " hreflang="{lang}" href="{html.escape(url)}">' for lang, url in heads.items())
-    page_html = _insert_at_first(_HEAD_END, page_html, alternates, before=True)
+    page_html = _HEAD_END.sub(lambda m: alternates + m.group(), page_html, count=1)
     page_html = _in_marked_tags(_HREFLANG, lambda m: _HREF.sub(lambda h: h.group(1) + urls[m.group(1)] + h.group(2), m.group(), count=1), page_html)
     if path == HOME:
         notice = NOTICE[edition].format(other=urls[DEFAULT if edition else EDITION])
-        page_html = _insert_at_first(_H1_END, page_html, notice, before=False)
+        page_html = _H1_END.sub(lambda m: m.group() + notice, page_html, count=1)
     return page_html
 
 
@@ -332,19 +332,6 @@ def _in_marked_tags(pattern: re.Pattern, repl, page_html: str, space_after: bool
         at = page_html.find(_MARK, done)
     out.append(page_html[done:])
     return "".join(out)
-
-
-def _insert_at_first(pattern: re.Pattern, page_html: str, text: str, before: bool) -> str:
-    """`text` put before (or after) the first match of `pattern`, a closing tag ("</head>", any
-    case): the same as `pattern.sub(..., count=1)`, trying the pattern only where a tag closes."""
-    at = page_html.find("</")
-    while at >= 0:
-        match = pattern.match(page_html, at)
-        if match is not None:
-            cut = match.start() if before else match.end()
-            return page_html[:cut] + text + page_html[cut:]
-        at = page_html.find("</", at + 2)
-    return page_html
 
 
 def edition_page(output: str, content: str | None = None, edition_content: str | None = None, as_written: frozenset[str] = frozenset()) -> str:
