@@ -58,11 +58,8 @@ class KeptEdition(EditionSite):
         key = hash((output, prepared.html if converted else None, prepared.edition_html if converted else None, self.as_written, self.site_url))
         last = self.previous.get(path)
         if last is not None and last.key == key and _stamp(self._out + path) == last.stamp:
-            # The copy in place is the one EditionSite.write_page would write: what it does besides.
-            if converted:
-                for doc in prepared.edition_docs:
-                    self.docs[doc.url].append(doc)
-            self.written.add(path)
+            # The copy in place is the one EditionSite.write_page would write.
+            self.account(path, prepared)
             self.current[path] = last
             self.kept += 1
             return made(output, last.recipe)

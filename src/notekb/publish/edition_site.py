@@ -66,13 +66,19 @@ class EditionSite:
         Simplified page as it is to be written (with its links to the edition)."""
         if prepared is not None and prepared.edition_html is not None:
             copy = edition_page(output, prepared.html, prepared.edition_html, self.as_written)
-            for doc in prepared.edition_docs:
-                self.docs[doc.url].append(doc)
         else:
             copy = edition_page(output, as_written=self.as_written)
         _write(self.out / path, link_editions(copy, path, True, self.site_url))
-        self.written.add(path)
+        self.account(path, prepared)
         return link_editions(select_edition(output, "hans"), path, False, self.site_url)
+
+    def account(self, path: str, prepared: Prepared | None) -> None:
+        """What a page's copy brings to the edition besides its file: its search records, and that
+        `finish` need not make it (also for a copy kept from the last build, mkdocs/edition.py)."""
+        if prepared is not None and prepared.edition_html is not None:
+            for doc in prepared.edition_docs:
+                self.docs[doc.url].append(doc)
+        self.written.add(path)
 
     def finish(self) -> None:
         """Everything the build wrote that no `write_page` call gave: converted or linked."""
