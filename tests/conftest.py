@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -160,10 +161,14 @@ def free_port() -> int:
 
 
 class Served:
-    """A running `mkdocs serve` of a project, with its log."""
+    """A running `mkdocs serve` of a project, with its log; fails a test with the log's end when
+    the server ends or a rebuild fails."""
+
+    WAIT = 240  # seconds a change may take to show: generous, the machine may be busy
 
     def __init__(self, project: Path, log: Path, args: list[str]):
         self.project, self.log_path = project, log
+        self.mark = 0  # where in the log the last change to the notes was made
         for attempt in range(3):  # the free port may be taken between finding it and binding it
             self.base = f"http://127.0.0.1:{free_port()}"
             with open(log, "w") as out:
@@ -184,34 +189,47 @@ class Served:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def get(self, path: str) -> str | None:
+    def get(self, path: str, timeout: float = 60) -> tuple[int, str]:
+        """The status and body of a page; 0 when the server does not answer (yet, or while a
+        failed rebuild keeps requests waiting)."""
+        import urllib.error
         import urllib.request
 
         try:
-            with urllib.request.urlopen(self.base + path, timeout=10) as response:
-                return response.read().decode("utf-8")
+            with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, ""
         except OSError:
-            return None
+            return 0, ""
 
-    def wait_for(self, path: str, needle: str, what: str, seconds: float = 240) -> str:
-        """The page at `path` once it contains `needle`; fails with `what` and the log's end if the
-        server ends or the time runs out (generous: the machine may be busy)."""
+    def changing(self) -> None:
+        """Before a change to the notes: a rebuild failing after this fails `wait_for` at once."""
+        self.mark = len(self.log())
+
+    def wait_for(self, path: str, holds, what: str) -> str:
+        """The page at `path` once `holds(body)` (or, for a string, once the body contains it)."""
         import time
 
-        deadline = time.monotonic() + seconds
+        test = (lambda body: holds in body) if isinstance(holds, str) else holds
+        deadline = time.monotonic() + self.WAIT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"{what}: mkdocs serve ended ({self.process.returncode}):\n{self.log()[-2000:]}")
-            body = self.get(path)
-            if body is not None and needle in body:
+                pytest.fail(f"{what}: mkdocs serve ended ({self.process.returncode}):\n{self.log()[-3000:]}")
+            failed = self.log()[self.mark :].find("An error happened during the rebuild")
+            if failed >= 0:
+                pytest.fail(f"{what}: the rebuild failed:\n{self.log()[self.mark :][max(0, failed - 3000) : failed + 200]}")
+            status, body = self.get(path, timeout=10)
+            if status == 200 and test(body):
                 return body
-            time.sleep(0.5)
-        pytest.fail(f"{what} (after {seconds:.0f} s):\n{self.log()[-2000:]}")
+            time.sleep(0.3)
+        pytest.fail(f"{what} ({path}), not within {self.WAIT} s; log:\n{self.log()[-3000:]}")
 
-    def stop(self) -> None:
-        self.process.terminate()
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

@@ -22,8 +22,8 @@ def test_serve_rebuilds_when_a_note_is_edited_or_added(tmp_path):
         served.wait_for("/notes/gemma-extra/", "测试者", "the new note's page is not served")
         served.wait_for("/zh-Hant/notes/gemma-extra/", "測試者", "nor its Traditional edition")
         # The search index was updated too (incrementally, by the helper process).
-        manifest = json.loads(served.get("/search/manifest.json"))
+        manifest = json.loads(served.get("/search/manifest.json")[1])
         chunks = [served.get(f"/search/d/{k}.json") for k in range(-(-manifest["n"] // manifest["chunk"]))]
-        assert chunks and None not in chunks
-        records = "".join(chunks)
+        assert chunks and all(status == 200 for status, _ in chunks)
+        records = "".join(body for _, body in chunks)
         assert "这是一个全新的测试段落" in records and "编辑测试句" in records

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 import urllib.error
@@ -27,7 +26,7 @@ from typing import NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import MKDOCS, ROOT, free_port, make_project
+from conftest import ROOT, Served, make_project
 
 from notekb.mkdocs.helpers import NOTE_HELPERS, PARALLEL_MIN
 
@@ -35,7 +34,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus import generate  # noqa: E402
 
 CORPUS = 60
-WAIT = 240  # seconds for a build to show over HTTP (the machine is shared and slow at times)
 GONE = 20  # seconds for processes to end once the server has
 
 # Notes of our own, all about Gemma, so that their excerpts sit on one model page.
@@ -115,50 +113,12 @@ def _wait_gone(procs: list[Proc], seconds: float = GONE) -> list[Proc]:
 # A server.
 
 
-class Server:
-    """`mkdocs serve -v` over `project`, its log in a file."""
+class Server(Served):
+    """`mkdocs serve -v` over `project`, its log in a file, and the processes it started."""
 
     def __init__(self, project: Path) -> None:
-        self.project = project
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = project / "serve.log"
+        super().__init__(project, project / "serve.log", ["-v"])
         self.seen: set[Proc] = set()  # every process of the server found, ended at teardown if left
-        self.mark = 0  # where in the log the last change to the notes was made
-        env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-        with open(self.log_path, "w") as log:
-            self.process = subprocess.Popen(MKDOCS + ["serve", "-v", "-a", f"127.0.0.1:{self.port}"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def get(self, path: str, timeout: float = WAIT) -> tuple[int, str]:
-        """The status and body of a page; 0 when the server does not answer (yet, or while a
-        failed rebuild keeps requests waiting)."""
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as exc:
-            return exc.code, ""
-        except OSError:
-            return 0, ""
-
-    def changing(self) -> None:
-        """Before a change to the notes: a rebuild failing after this fails `wait_for` at once."""
-        self.mark = len(self.log())
-
-    def wait_for(self, path: str, holds, what: str) -> str:
-        """The page's body once `holds(body)`; fails after WAIT seconds."""
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server ended:\n{self.log()[-3000:]}"
-            failed = self.log()[self.mark :].find("An error happened during the rebuild")
-            assert failed < 0, f"{what}: the rebuild failed:\n{self.log()[self.mark :][max(0, failed - 3000) : failed + 200]}"
-            status, body = self.get(path, timeout=10)
-            if status == 200 and holds(body):
-                return body
-            time.sleep(0.3)
-        pytest.fail(f"{what} ({path}), not within {WAIT} s; log:\n{self.log()[-3000:]}")
 
     def article(self, path: str) -> str:
         status, body = self.get(path)
@@ -196,18 +156,9 @@ class Server:
         """From the log after `since`: per build, how many notes were processed and where."""
         return [(int(n), where) for n, where in re.findall(r"notekb: \d+ notes, (\d+) processed (in helper processes|in this process)", self.log()[since:])]
 
-    def end(self, sig: int = signal.SIGTERM) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
     def close(self) -> None:
         """Teardown: the server ended, and whatever of it is left (a test failed) ended too."""
-        self.end()
+        self.stop()
         for proc in _wait_gone(list(self.seen), 5):
             try:
                 os.kill(proc.pid, signal.SIGKILL)
@@ -329,7 +280,7 @@ def test_helpers_end_when_the_server_is_stopped(first):
     helpers = first.helpers()
     assert helpers
     everything = sorted(set(helpers + _children(first.process.pid)))
-    first.end(signal.SIGTERM)
+    first.stop(signal.SIGTERM)
     left = _wait_gone(everything)
     assert not left, f"outlived the server by {GONE} s: {[_cmdline(p)[:90] for p in left]}"
 
@@ -376,5 +327,5 @@ def test_helpers_end_when_the_server_is_killed(second):
     # helpers must end all the same.
     second.process.send_signal(signal.SIGKILL)
     left = _wait_gone(everything)
-    second.end()
+    second.stop()
     assert not left, f"outlived the server by {GONE} s: {[_cmdline(p)[:90] for p in left]}"
