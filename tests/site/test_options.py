@@ -22,9 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
-from conftest import ROOT, make_project, mkdocs_build, mkdocs_serve
+from conftest import ROOT, article, make_project, mkdocs_build, mkdocs_serve, page_soup
 
 PACKAGED = ROOT / "src" / "notekb" / "data"
 DATA_DIR = "kb-data"
@@ -110,14 +109,6 @@ def site(project) -> Path:
 # Reading the built site
 
 
-def soup_of(site: Path, url: str) -> BeautifulSoup:
-    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def content(site: Path, url: str):
-    return soup_of(site, url).select_one("article.md-content__inner")
-
-
 def resolve(page: str, href: str) -> tuple[str, str]:
     """(site URL of the target page, anchor) of a relative link on the page at `page`."""
     parts = urlsplit(href)
@@ -142,7 +133,7 @@ def content_links(site) -> dict[str, set[tuple[str, str]]]:
     """Page -> every (page, anchor) its content links to, leaving out its own "what links here"."""
     out = {}
     for url in site_pages(site):
-        body = content(site, url)
+        body = article(site, url)
         for block in body.select(".nkb-backlinks"):
             block.decompose()
         out[url] = {resolve(url, a["href"]) for a in body.find_all("a", href=True) if not urlsplit(a["href"]).scheme}
@@ -177,7 +168,7 @@ def _nav_items(ul, page: str) -> list:
 
 
 def page_nav(site: Path, url: str) -> list:
-    return _nav_items(soup_of(site, url).select_one("nav.md-nav--primary > ul"), url)
+    return _nav_items(page_soup(site, url).select_one("nav.md-nav--primary > ul"), url)
 
 
 def _graft(known: list, seen: list) -> list:
@@ -248,25 +239,25 @@ def section(items: list, *labels: str) -> tuple:
 
 
 def test_data_dir_glossary_replaces_the_packaged_one(site):
-    entry = content(site, "glossary/").find(id=TERM_ID)
+    entry = article(site, "glossary/").find(id=TERM_ID)
     assert entry is not None and TERM_NAME in entry.get_text(), "the glossary page does not list the data_dir term"
     card = entry.find_parent(class_="nkb-entry-card")
     assert TERM_DEFINITION in card.get_text()
     mentioned_on = {resolve("glossary/", a["href"])[0] for a in card.select(".nkb-entry-links a")}
     assert SEED_WITH_TERM in mentioned_on
     # The seed note's section links the term where it uses it.
-    links = [a.get_text(strip=True) for a in content(site, SEED_WITH_TERM).find_all("a", href=True) if resolve(SEED_WITH_TERM, a["href"]) == ("glossary/", TERM_ID)]
+    links = [a.get_text(strip=True) for a in article(site, SEED_WITH_TERM).find_all("a", href=True) if resolve(SEED_WITH_TERM, a["href"]) == ("glossary/", TERM_ID)]
     assert links == [TERM_NAME]
 
 
 def test_data_dir_models_alias_routes_and_links(site):
     note = "notes/alias-note/"
-    links = [a.get_text(strip=True) for a in content(site, note).find_all("a", href=True) if resolve(note, a["href"])[0] == "models/gemma-2/"]
+    links = [a.get_text(strip=True) for a in article(site, note).find_all("a", href=True) if resolve(note, a["href"])[0] == "models/gemma-2/"]
     assert ALIAS in links, "the alias from data_dir's models.yml is not linked to its model"
-    model = content(site, "models/gemma-2/")
+    model = article(site, "models/gemma-2/")
     assert ALIAS_SENTENCE in model.get_text(), "the note named only by the alias did not land on its model's page"
     assert note in {resolve("models/gemma-2/", a["href"])[0] for a in model.find_all("a", href=True)}
-    assert ALIAS_SENTENCE not in content(site, "others/").get_text()
+    assert ALIAS_SENTENCE not in article(site, "others/").get_text()
 
 
 def test_serve_watches_data_dir(tmp_path):
@@ -354,7 +345,7 @@ def test_glossary_mentions_show_40_and_count_the_rest(site, content_links):
     mentioning = linking(content_links, "glossary/", MENTIONED_TERM)
     assert {many_url(k) for k in range(1, N_MANY + 1)} <= mentioning
     assert len(mentioning) > SHOWN
-    card = content(site, "glossary/").find(id=MENTIONED_TERM).find_parent(class_="nkb-entry-card")
+    card = article(site, "glossary/").find(id=MENTIONED_TERM).find_parent(class_="nkb-entry-card")
     paragraph = card.select_one(".nkb-entry-links")
     shown, after = [], False
     for node in paragraph.descendants:
@@ -375,7 +366,7 @@ def test_what_links_here_shows_40_and_counts_the_rest(site, content_links):
     hub = f"notes/{HUB}/"
     linking_hub = linking(content_links, hub)
     assert {many_url(k) for k in range(1, N_MANY + 1)} <= linking_hub
-    block = content(site, hub).select_one(".nkb-backlinks")
+    block = article(site, hub).select_one(".nkb-backlinks")
     assert block is not None
     shown = [resolve(hub, a["href"])[0] for a in block.select("li a")]
     assert len(shown) == SHOWN and len(set(shown)) == SHOWN, shown
