@@ -225,6 +225,14 @@ def test_topics_from_traditional_and_korean_headings():
     assert section(ko, "3. 학습 인프라").topic == "infrastructure"
 
 
+def test_topics_from_taiwan_words(tmp_path):
+    """訓練資料 is Taiwan's 训练数据; 記憶體 (memory) is hardware, not 记忆 (memorization)."""
+    text = "---\nlang: zh-TW\n---\n\n## 訓練資料\n\n資料經過清洗。\n\n## 硬體筆記\n\n記憶體不夠時要把批次調小。\n"
+    note = routed_text(tmp_path, text, "tw-topics.md")
+    assert section(note, "訓練資料").topic == "data"
+    assert section(note, "硬體筆記").topic == "infrastructure"
+
+
 def test_subsection_without_topic_words_inherits_its_parents_topic(tmp_path):
     text = "## 3 训练基础设施\n使用 TPUv4 来训练。\n\n### 3.1 一些细节\n他们每一到两周就会遇到一次这样的问题。\n"
     note = routed_text(tmp_path, text, "inherit.md")
